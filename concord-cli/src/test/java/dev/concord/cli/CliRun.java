@@ -1,0 +1,14 @@
+package dev.concord.cli;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+
+/** Runs {@code concord} in-process and captures what it prints. */
+public record CliRun(int exitCode, String out, String err) {
+    public static CliRun of(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return new CliRun(code, out.toString(), err.toString());
+    }
+}

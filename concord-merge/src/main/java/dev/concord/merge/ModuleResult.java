@@ -1,0 +1,43 @@
+package dev.concord.merge;
+
+import dev.concord.adapter.TaskVector;
+import dev.concord.tensor.linalg.RowBlockSource;
+
+/**
+ * What a method produces for one module: either a factored update (exact and cheap to store as an adapter) or a
+ * dense update that can only be read as row blocks (element-wise methods), which writers densify or compress.
+ */
+public sealed interface ModuleResult {
+    int rows();
+
+    int cols();
+
+    /** The merged update as {@code scale · left · right}; written exactly when the output format allows. */
+    record LowRank(TaskVector tau) implements ModuleResult {
+        @Override
+        public int rows() {
+            return tau.rows();
+        }
+
+        @Override
+        public int cols() {
+            return tau.cols();
+        }
+    }
+
+    /**
+     * A dense update as row blocks. {@link RowBlockSource#forEachBlock} may be called several times and gives the
+     * same values each time (the masks and thresholds are fixed when the result is made).
+     */
+    record Dense(RowBlockSource rows) implements ModuleResult {
+        @Override
+        public int rows() {
+            return rows.rows();
+        }
+
+        @Override
+        public int cols() {
+            return rows.cols();
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package dev.concord.tensor.kernel;
+
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The vector shapes of the Vector API kernels and the two operations that fix their rounding: widening a chunk of
+ * weights to L floats, and the horizontal sum. See {@link VectorKernels} for the accumulation scheme.
+ *
+ * <p>The horizontal sum is our own fixed tree of lane-wise adds, not {@code reduceLanes(ADD)}: the Vector API leaves
+ * the order of a floating-point lane reduction unspecified, and the interpreter's loop and C2's intrinsic do use
+ * different orders, which would let a result depend on whether the calling method happened to be JIT-compiled.
+ */
+final class Lanes {
+    static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED.length() > 16
+            ? FloatVector.SPECIES_512
+            : FloatVector.SPECIES_PREFERRED;
+    /** L: floats per vector (16 with AVX-512, 8 with AVX2). */
+    static final int L = FLOATS.length();
+    static final VectorSpecies<Integer> INTS = IntVector.SPECIES_PREFERRED.length() == L
+            ? IntVector.SPECIES_PREFERRED
+            : VectorSpecies.of(int.class, FLOATS.vectorShape());
+    /** L shorts: one chunk of BF16/F16 weights, widened to INTS. */
+    static final VectorSpecies<Short> SHORTS = VectorSpecies.of(short.class, VectorShape.forBitSize(Math.max(64, L * 16)));
+    /** L bytes: one chunk of Q8_0 quants (needs L >= 8, the smallest vector shape being 64 bits). */
+    static final VectorSpecies<Byte> BYTES = VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, L * 8)));
+
+    static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+
+    private static final VectorShuffle<Float> HALF = rotation(L / 2);
+    private static final VectorShuffle<Float> QUARTER = rotation(Math.max(1, L / 4));
+    private static final VectorShuffle<Float> EIGHTH = rotation(Math.max(1, L / 8));
+    private static final VectorShuffle<Float> SIXTEENTH = rotation(Math.max(1, L / 16));
+
+    private static final float F16_SUBNORMAL_BIAS = 0x1p-14f;
+
+    private Lanes() {}
+
+    /** Whether this machine's vectors suit the kernels: 8 or 16 float lanes (AVX2 or AVX-512 class hardware). */
+    static boolean supported() {
+        return (L == 8 || L == 16) && SHORTS.length() == L && BYTES.length() == L && INTS.length() == L;
+    }
+
+    private static VectorShuffle<Float> rotation(int by) {
+        return VectorShuffle.iota(FLOATS, by, 1, true);
+    }
+
+    /**
+     * Sum of all lanes by a fixed pairwise tree: lane i is added to lane i + L/2, then i + L/4, ... so for L = 16 the
+     * result is ((((v0+v8)+(v4+v12))+((v2+v10)+(v6+v14))) + (((v1+v9)+(v5+v13))+((v3+v11)+(v7+v15)))).
+     */
+    static float sum(FloatVector v) {
+        v = v.add(v.rearrange(HALF));
+        v = v.add(v.rearrange(QUARTER));
+        v = v.add(v.rearrange(EIGHTH));
+        if (L == 16) {
+            v = v.add(v.rearrange(SIXTEENTH));
+        }
+        return v.lane(0);
+    }
+
+    static VectorMask<Float> floatMask(int index, int limit) {
+        return FLOATS.indexInRange(index, limit);
+    }
+
+    static FloatVector f32(java.lang.foreign.MemorySegment w, long offset) {
+        return FloatVector.fromMemorySegment(FLOATS, w, offset, LE);
+    }
+
+    static FloatVector f32(java.lang.foreign.MemorySegment w, long offset, VectorMask<Float> m) {
+        return FloatVector.fromMemorySegment(FLOATS, w, offset, LE, m);
+    }
+
+    /** BF16 to float is exact: the 16 bits become the high half of the float's bits. */
+    static FloatVector bf16(java.lang.foreign.MemorySegment w, long offset) {
+        return widenBf16(ShortVector.fromMemorySegment(SHORTS, w, offset, LE));
+    }
+
+    static FloatVector bf16(java.lang.foreign.MemorySegment w, long offset, VectorMask<Short> m) {
+        return widenBf16(ShortVector.fromMemorySegment(SHORTS, w, offset, LE, m));
+    }
+
+    private static FloatVector widenBf16(ShortVector s) {
+        IntVector i = (IntVector) s.convertShape(VectorOperators.S2I, INTS, 0);
+        return i.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+    }
+
+    static FloatVector f16(java.lang.foreign.MemorySegment w, long offset) {
+        return widenF16(ShortVector.fromMemorySegment(SHORTS, w, offset, LE));
+    }
+
+    static FloatVector f16(java.lang.foreign.MemorySegment w, long offset, VectorMask<Short> m) {
+        return widenF16(ShortVector.fromMemorySegment(SHORTS, w, offset, LE, m));
+    }
+
+    /**
+     * IEEE half to float with the results of {@link Float#float16ToFloat} for every finite and infinite input (NaNs
+     * stay NaN). The exponent and mantissa move up 13 bits and the exponent is rebiased by 112 (by 224 for
+     * Inf/NaN, so it becomes 255). Zeros and subnormals are built as the normal float (1 + m/1024) * 2^-14 and then
+     * 2^-14 is subtracted, which is exact, so no float subnormal arithmetic is needed.
+     */
+    private static FloatVector widenF16(ShortVector s) {
+        IntVector h = (IntVector) s.convertShape(VectorOperators.ZERO_EXTEND_S2I, INTS, 0);
+        IntVector sign = h.and(0x8000).lanewise(VectorOperators.LSHL, 16);
+        IntVector exponentAndMantissa = h.and(0x7FFF);
+        IntVector exponent = h.and(0x7C00);
+        IntVector shifted = exponentAndMantissa.lanewise(VectorOperators.LSHL, 13);
+        IntVector normal = shifted.add(112 << 23);
+        IntVector special = normal.add(112 << 23);
+        IntVector bits = normal.blend(special, exponent.compare(VectorOperators.EQ, 0x7C00));
+        FloatVector small = shifted.add(113 << 23).reinterpretAsFloats().sub(F16_SUBNORMAL_BIAS);
+        bits = bits.blend(small.reinterpretAsInts(), exponent.compare(VectorOperators.EQ, 0));
+        return bits.or(sign).reinterpretAsFloats();
+    }
+
+    /** One chunk of L int8 quants as floats (exact: every int8 is a float). */
+    static FloatVector q8(java.lang.foreign.MemorySegment q, long offset) {
+        return (FloatVector) ByteVector.fromMemorySegment(BYTES, q, offset, LE)
+                .convertShape(VectorOperators.B2F, FLOATS, 0);
+    }
+
+    static FloatVector q8(java.lang.foreign.MemorySegment q, long offset, VectorMask<Byte> m) {
+        return (FloatVector) ByteVector.fromMemorySegment(BYTES, q, offset, LE, m)
+                .convertShape(VectorOperators.B2F, FLOATS, 0);
+    }
+}

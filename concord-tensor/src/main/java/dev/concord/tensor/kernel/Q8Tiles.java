@@ -1,0 +1,171 @@
+package dev.concord.tensor.kernel;
+
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+
+/**
+ * Tiles of the vector matmul for Q8_0 weights. The scheme per output element (see {@link VectorKernels}): for each
+ * block of 32 inputs, a block partial {@code p} starts at 0 and takes {@code p = fma(q_chunk, x_chunk, p)} for the
+ * 32/L chunks of the block in order (the chunks of a short last block loaded with masks); then
+ * {@code acc = fma(p, broadcast(scale), acc)}; at the end {@link Lanes#sum}. Int8 quants widen to float exactly, so
+ * the only roundings are those of the FMAs and of the sum.
+ */
+final class Q8Tiles {
+    private static final int L = Lanes.L;
+    private static final int BLOCK = Q8_0Quantizer.BLOCK_SIZE;
+
+    private Q8Tiles() {}
+
+    /** Rows [row, row + 4) × tokens [token, token + 4), as four single-row tiles (a quant chunk serves 4 tokens). */
+    static void rows4Tokens4(MatmulCall c, int row, int token) {
+        row1Tokens4(c, row, token);
+        row1Tokens4(c, row + 1, token);
+        row1Tokens4(c, row + 2, token);
+        row1Tokens4(c, row + 3, token);
+    }
+
+    private static void row1Tokens4(MatmulCall c, int row, int token) {
+        MemorySegment q = c.w.data();
+        MemorySegment s = c.w.scales();
+        int in = c.in;
+        int blocks = Q8_0Quantizer.blocksPerRow(in);
+        int fullBlocks = in / BLOCK;
+        long q0 = (long) row * in;
+        long s0 = 4L * row * blocks;
+        float[] x = c.x;
+        int x0 = c.xRow(token);
+        int x1 = x0 + c.xStride;
+        int x2 = x1 + c.xStride;
+        int x3 = x2 + c.xStride;
+        FloatVector z = FloatVector.zero(Lanes.FLOATS);
+        FloatVector a0 = z, a1 = z, a2 = z, a3 = z;
+        for (int b = 0; b < fullBlocks; b++) {
+            int i0 = b * BLOCK;
+            FloatVector p0 = z, p1 = z, p2 = z, p3 = z;
+            for (int i = i0; i < i0 + BLOCK; i += L) {
+                FloatVector k = Lanes.q8(q, q0 + i);
+                p0 = k.fma(FloatVector.fromArray(Lanes.FLOATS, x, x0 + i), p0);
+                p1 = k.fma(FloatVector.fromArray(Lanes.FLOATS, x, x1 + i), p1);
+                p2 = k.fma(FloatVector.fromArray(Lanes.FLOATS, x, x2 + i), p2);
+                p3 = k.fma(FloatVector.fromArray(Lanes.FLOATS, x, x3 + i), p3);
+            }
+            FloatVector d = FloatVector.broadcast(Lanes.FLOATS, s.get(WeightMatrix.F32_LE, s0 + 4L * b));
+            a0 = p0.fma(d, a0);
+            a1 = p1.fma(d, a1);
+            a2 = p2.fma(d, a2);
+            a3 = p3.fma(d, a3);
+        }
+        if (fullBlocks < blocks) {
+            FloatVector p0 = z, p1 = z, p2 = z, p3 = z;
+            for (int i = fullBlocks * BLOCK; i < in; i += L) {
+                VectorMask<Float> m = Lanes.floatMask(i, in);
+                FloatVector k = Lanes.q8(q, q0 + i, Lanes.BYTES.indexInRange(i, in));
+                p0 = k.fma(FloatVector.fromArray(Lanes.FLOATS, x, x0 + i, m), p0);
+                p1 = k.fma(FloatVector.fromArray(Lanes.FLOATS, x, x1 + i, m), p1);
+                p2 = k.fma(FloatVector.fromArray(Lanes.FLOATS, x, x2 + i, m), p2);
+                p3 = k.fma(FloatVector.fromArray(Lanes.FLOATS, x, x3 + i, m), p3);
+            }
+            FloatVector d = FloatVector.broadcast(Lanes.FLOATS, s.get(WeightMatrix.F32_LE, s0 + 4L * fullBlocks));
+            a0 = p0.fma(d, a0);
+            a1 = p1.fma(d, a1);
+            a2 = p2.fma(d, a2);
+            a3 = p3.fma(d, a3);
+        }
+        c.store(token, row, Lanes.sum(a0));
+        c.store(token + 1, row, Lanes.sum(a1));
+        c.store(token + 2, row, Lanes.sum(a2));
+        c.store(token + 3, row, Lanes.sum(a3));
+    }
+
+    /** Rows [row, row + 4) of one token: the GEMV tile; each x chunk is loaded once for four weight streams. */
+    static void rows4Token1(MatmulCall c, int row, int token) {
+        MemorySegment q = c.w.data();
+        MemorySegment s = c.w.scales();
+        int in = c.in;
+        int blocks = Q8_0Quantizer.blocksPerRow(in);
+        int fullBlocks = in / BLOCK;
+        long q0 = (long) row * in;
+        long q1 = q0 + in;
+        long q2 = q1 + in;
+        long q3 = q2 + in;
+        long s0 = 4L * row * blocks;
+        long s1 = s0 + 4L * blocks;
+        long s2 = s1 + 4L * blocks;
+        long s3 = s2 + 4L * blocks;
+        float[] x = c.x;
+        int x0 = c.xRow(token);
+        FloatVector z = FloatVector.zero(Lanes.FLOATS);
+        FloatVector a0 = z, a1 = z, a2 = z, a3 = z;
+        for (int b = 0; b < fullBlocks; b++) {
+            int i0 = b * BLOCK;
+            FloatVector p0 = z, p1 = z, p2 = z, p3 = z;
+            for (int i = i0; i < i0 + BLOCK; i += L) {
+                FloatVector v = FloatVector.fromArray(Lanes.FLOATS, x, x0 + i);
+                p0 = Lanes.q8(q, q0 + i).fma(v, p0);
+                p1 = Lanes.q8(q, q1 + i).fma(v, p1);
+                p2 = Lanes.q8(q, q2 + i).fma(v, p2);
+                p3 = Lanes.q8(q, q3 + i).fma(v, p3);
+            }
+            long sb = 4L * b;
+            a0 = p0.fma(FloatVector.broadcast(Lanes.FLOATS, s.get(WeightMatrix.F32_LE, s0 + sb)), a0);
+            a1 = p1.fma(FloatVector.broadcast(Lanes.FLOATS, s.get(WeightMatrix.F32_LE, s1 + sb)), a1);
+            a2 = p2.fma(FloatVector.broadcast(Lanes.FLOATS, s.get(WeightMatrix.F32_LE, s2 + sb)), a2);
+            a3 = p3.fma(FloatVector.broadcast(Lanes.FLOATS, s.get(WeightMatrix.F32_LE, s3 + sb)), a3);
+        }
+        if (fullBlocks < blocks) {
+            FloatVector p0 = z, p1 = z, p2 = z, p3 = z;
+            for (int i = fullBlocks * BLOCK; i < in; i += L) {
+                VectorMask<Float> m = Lanes.floatMask(i, in);
+                VectorMask<Byte> qm = Lanes.BYTES.indexInRange(i, in);
+                FloatVector v = FloatVector.fromArray(Lanes.FLOATS, x, x0 + i, m);
+                p0 = Lanes.q8(q, q0 + i, qm).fma(v, p0);
+                p1 = Lanes.q8(q, q1 + i, qm).fma(v, p1);
+                p2 = Lanes.q8(q, q2 + i, qm).fma(v, p2);
+                p3 = Lanes.q8(q, q3 + i, qm).fma(v, p3);
+            }
+            long sb = 4L * fullBlocks;
+            a0 = p0.fma(FloatVector.broadcast(Lanes.FLOATS, s.get(WeightMatrix.F32_LE, s0 + sb)), a0);
+            a1 = p1.fma(FloatVector.broadcast(Lanes.FLOATS, s.get(WeightMatrix.F32_LE, s1 + sb)), a1);
+            a2 = p2.fma(FloatVector.broadcast(Lanes.FLOATS, s.get(WeightMatrix.F32_LE, s2 + sb)), a2);
+            a3 = p3.fma(FloatVector.broadcast(Lanes.FLOATS, s.get(WeightMatrix.F32_LE, s3 + sb)), a3);
+        }
+        c.store(token, row, Lanes.sum(a0));
+        c.store(token, row + 1, Lanes.sum(a1));
+        c.store(token, row + 2, Lanes.sum(a2));
+        c.store(token, row + 3, Lanes.sum(a3));
+    }
+
+    /** One output element. */
+    static void row1Token1(MatmulCall c, int row, int token) {
+        MemorySegment q = c.w.data();
+        MemorySegment s = c.w.scales();
+        int in = c.in;
+        int blocks = Q8_0Quantizer.blocksPerRow(in);
+        int fullBlocks = in / BLOCK;
+        long q0 = (long) row * in;
+        long s0 = 4L * row * blocks;
+        float[] x = c.x;
+        int x0 = c.xRow(token);
+        FloatVector z = FloatVector.zero(Lanes.FLOATS);
+        FloatVector a = z;
+        for (int b = 0; b < fullBlocks; b++) {
+            int i0 = b * BLOCK;
+            FloatVector p = z;
+            for (int i = i0; i < i0 + BLOCK; i += L) {
+                p = Lanes.q8(q, q0 + i).fma(FloatVector.fromArray(Lanes.FLOATS, x, x0 + i), p);
+            }
+            a = p.fma(FloatVector.broadcast(Lanes.FLOATS, s.get(WeightMatrix.F32_LE, s0 + 4L * b)), a);
+        }
+        if (fullBlocks < blocks) {
+            FloatVector p = z;
+            for (int i = fullBlocks * BLOCK; i < in; i += L) {
+                VectorMask<Float> m = Lanes.floatMask(i, in);
+                p = Lanes.q8(q, q0 + i, Lanes.BYTES.indexInRange(i, in))
+                        .fma(FloatVector.fromArray(Lanes.FLOATS, x, x0 + i, m), p);
+            }
+            a = p.fma(FloatVector.broadcast(Lanes.FLOATS, s.get(WeightMatrix.F32_LE, s0 + 4L * fullBlocks)), a);
+        }
+        c.store(token, row, Lanes.sum(a));
+    }
+}

@@ -1,0 +1,145 @@
+package dev.concord.tensor.kernel;
+
+/**
+ * One vector matmul call cut into chunks for a {@link ComputePool}: a chunk is a range of output rows (a multiple
+ * of 4, so row tiles never straddle chunks) times a block of at most {@link #TOKEN_BLOCK} tokens. Inside a chunk the
+ * loops run row quad by row quad, and for each quad over the chunk's tokens four at a time, so the quad's weights
+ * are read from memory once and then stay in L1/L2 while the token block's activations stay in L2.
+ *
+ * <p>How the work is cut changes which thread computes an element and which tile carries it, never the operations
+ * that produce it (see {@link VectorKernels}), so the result is the same for every plan.
+ */
+final class VectorMatmul implements ComputePool.ChunkTask {
+    /** Tokens per chunk: 64 rows of activations (256 KB at in = 1024) stay in a core's L2 across a row chunk. */
+    static final int TOKEN_BLOCK = 64;
+
+    private final MatmulCall call;
+    private final int rowsPerChunk;
+    private final int rowChunks;
+    private final int tokensPerChunk;
+
+    private VectorMatmul(MatmulCall call, int rowsPerChunk, int rowChunks, int tokensPerChunk) {
+        this.call = call;
+        this.rowsPerChunk = rowsPerChunk;
+        this.rowChunks = rowChunks;
+        this.tokensPerChunk = tokensPerChunk;
+    }
+
+    /** Plans {@code call} for {@code threads} threads, about {@code chunksPerThread} chunks each. */
+    static VectorMatmul plan(MatmulCall call, int threads, int chunksPerThread) {
+        int n = call.n;
+        int out = call.out;
+        int tokensPerChunk = Math.max(TOKEN_BLOCK, roundUp4(ceilDiv(n, 1 << 14)));
+        int tokenBlocks = ceilDiv(n, tokensPerChunk);
+        int rowQuads = ceilDiv(out, 4);
+        int wantedRowChunks = threads == 1 ? 1 : ceilDiv(threads * chunksPerThread, tokenBlocks);
+        int rowChunks = Math.clamp(wantedRowChunks, 1, rowQuads);
+        int rowsPerChunk = 4 * ceilDiv(rowQuads, rowChunks);
+        return new VectorMatmul(call, rowsPerChunk, ceilDiv(out, rowsPerChunk), tokensPerChunk);
+    }
+
+    int chunkCount() {
+        return rowChunks * ceilDiv(call.n, tokensPerChunk);
+    }
+
+    @Override
+    public void run(int chunk) {
+        int rowFrom = (chunk % rowChunks) * rowsPerChunk;
+        int rowTo = Math.min(call.out, rowFrom + rowsPerChunk);
+        int tokenFrom = (chunk / rowChunks) * tokensPerChunk;
+        int tokenTo = Math.min(call.n, tokenFrom + tokensPerChunk);
+        switch (call.w.format()) {
+            case F32 -> f32(rowFrom, rowTo, tokenFrom, tokenTo);
+            case BF16 -> bf16(rowFrom, rowTo, tokenFrom, tokenTo);
+            case F16 -> f16(rowFrom, rowTo, tokenFrom, tokenTo);
+            case Q8_0 -> q8(rowFrom, rowTo, tokenFrom, tokenTo);
+        }
+    }
+
+    // The four loops below are the same walk over tiles; each names its format's tile class directly so that the
+    // JIT sees one monomorphic, inlinable call per tile.
+
+    private void f32(int rowFrom, int rowTo, int tokenFrom, int tokenTo) {
+        MatmulCall c = call;
+        int row = rowFrom;
+        for (; row + 4 <= rowTo; row += 4) {
+            int t = tokenFrom;
+            for (; t + 4 <= tokenTo; t += 4) {
+                F32Tiles.rows4Tokens4(c, row, t);
+            }
+            for (; t < tokenTo; t++) {
+                F32Tiles.rows4Token1(c, row, t);
+            }
+        }
+        for (; row < rowTo; row++) {
+            for (int t = tokenFrom; t < tokenTo; t++) {
+                F32Tiles.row1Token1(c, row, t);
+            }
+        }
+    }
+
+    private void bf16(int rowFrom, int rowTo, int tokenFrom, int tokenTo) {
+        MatmulCall c = call;
+        int row = rowFrom;
+        for (; row + 4 <= rowTo; row += 4) {
+            int t = tokenFrom;
+            for (; t + 4 <= tokenTo; t += 4) {
+                Bf16Tiles.rows4Tokens4(c, row, t);
+            }
+            for (; t < tokenTo; t++) {
+                Bf16Tiles.rows4Token1(c, row, t);
+            }
+        }
+        for (; row < rowTo; row++) {
+            for (int t = tokenFrom; t < tokenTo; t++) {
+                Bf16Tiles.row1Token1(c, row, t);
+            }
+        }
+    }
+
+    private void f16(int rowFrom, int rowTo, int tokenFrom, int tokenTo) {
+        MatmulCall c = call;
+        int row = rowFrom;
+        for (; row + 4 <= rowTo; row += 4) {
+            int t = tokenFrom;
+            for (; t + 4 <= tokenTo; t += 4) {
+                F16Tiles.rows4Tokens4(c, row, t);
+            }
+            for (; t < tokenTo; t++) {
+                F16Tiles.rows4Token1(c, row, t);
+            }
+        }
+        for (; row < rowTo; row++) {
+            for (int t = tokenFrom; t < tokenTo; t++) {
+                F16Tiles.row1Token1(c, row, t);
+            }
+        }
+    }
+
+    private void q8(int rowFrom, int rowTo, int tokenFrom, int tokenTo) {
+        MatmulCall c = call;
+        int row = rowFrom;
+        for (; row + 4 <= rowTo; row += 4) {
+            int t = tokenFrom;
+            for (; t + 4 <= tokenTo; t += 4) {
+                Q8Tiles.rows4Tokens4(c, row, t);
+            }
+            for (; t < tokenTo; t++) {
+                Q8Tiles.rows4Token1(c, row, t);
+            }
+        }
+        for (; row < rowTo; row++) {
+            for (int t = tokenFrom; t < tokenTo; t++) {
+                Q8Tiles.row1Token1(c, row, t);
+            }
+        }
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return Math.ceilDiv(a, b);
+    }
+
+    private static int roundUp4(int a) {
+        return (a + 3) & ~3;
+    }
+}

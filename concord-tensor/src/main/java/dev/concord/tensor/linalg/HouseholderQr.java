@@ -1,0 +1,186 @@
+package dev.concord.tensor.linalg;
+
+import dev.concord.error.InvalidInputException;
+
+import org.ejml.data.DMatrixRMaj;
+
+/**
+ * Thin Householder QR in double precision: A [m, n] = Q·R with Q [m, p] having orthonormal columns and
+ * R [p, n] upper trapezoidal, p = min(m, n).
+ *
+ * <p>Why Householder rather than Gram–Schmidt or Cholesky-QR: Q is a product of reflections, so it stays
+ * orthonormal to machine precision even when A is ill-conditioned or rank-deficient (LoRA factors after a gauge
+ * change, power-iteration sketches whose columns all lean towards the top singular vector).
+ *
+ * <p>Columns are kept contiguous (column-major), so each reflection is a dot and an axpy over contiguous memory;
+ * {@code LowRank} stores its factors that way precisely so that they can be handed over without a copy. Q is
+ * applied in compact WY form, Q = I − V·T·Vᵀ (Schreiber–Van Loan), which turns "apply Q to q columns" into one
+ * cache-blocked multiply instead of p·q separate reflections.
+ */
+public final class HouseholderQr {
+    private final int m;
+    private final int n;
+    private final int p;
+    /** p reflector vectors of length m; v_j is zero above row j and one at row j. */
+    private final double[] reflectors;
+    private final double[] tau;
+    /** R, p×n row-major. */
+    private final double[] r;
+    /** T of the compact WY form (p×p upper triangular), built on first use; volatile so sharing is safe. */
+    private volatile double[] wyT;
+
+    private HouseholderQr(int m, int n, double[] reflectors, double[] tau, double[] r) {
+        this.m = m;
+        this.n = n;
+        this.p = Math.min(m, n);
+        this.reflectors = reflectors;
+        this.tau = tau;
+        this.r = r;
+    }
+
+    /** Factors a (not modified). */
+    public static HouseholderQr of(DMatrixRMaj a) {
+        FiniteValues.require(a.data, a.numRows, a.numCols, "matrix to factor");
+        return ofColumns(MatrixKernels.transpose(a.data, a.numRows, a.numCols), a.numRows, a.numCols);
+    }
+
+    /**
+     * Factors the m×n matrix whose n columns are stored one after another in {@code columns} (length m each).
+     * The array is used as workspace and destroyed. Inputs are assumed finite.
+     */
+    static HouseholderQr ofColumns(double[] columns, int m, int n) {
+        int p = Math.min(m, n);
+        double[] v = new double[p * m];
+        double[] tau = new double[p];
+        double[] r = new double[p * n];
+        for (int j = 0; j < p; j++) {
+            int cj = j * m;
+            int vj = j * m;
+            int len = m - j;
+            double alpha = columns[cj + j];
+            double tail = MatrixKernels.dot(columns, cj + j + 1, columns, cj + j + 1, len - 1);
+            double beta;
+            double t;
+            v[vj + j] = 1.0;
+            if (tail == 0) {
+                // Already upper triangular in this column: no reflection (LAPACK's convention, keeps R's sign).
+                beta = alpha;
+                t = 0;
+            } else {
+                double norm = Math.sqrt(alpha * alpha + tail);
+                // Reflect onto −sign(α)·‖x‖ so that α − β never cancels.
+                beta = alpha >= 0 ? -norm : norm;
+                double inv = 1.0 / (alpha - beta);
+                for (int i = j + 1; i < m; i++) {
+                    v[vj + i] = columns[cj + i] * inv;
+                }
+                t = (beta - alpha) / beta;
+            }
+            tau[j] = t;
+            r[j * n + j] = beta;
+            for (int c = j + 1; c < n; c++) {
+                int cc = c * m;
+                if (t != 0) {
+                    double w = MatrixKernels.dot(v, vj + j, columns, cc + j, len);
+                    MatrixKernels.axpy(-t * w, v, vj + j, columns, cc + j, len);
+                }
+                r[j * n + c] = columns[cc + j];
+            }
+        }
+        return new HouseholderQr(m, n, v, tau, r);
+    }
+
+    public int rows() {
+        return m;
+    }
+
+    public int cols() {
+        return n;
+    }
+
+    /** p = min(rows, cols): the number of columns of the thin Q and rows of R. */
+    public int size() {
+        return p;
+    }
+
+    /** R [p, n], upper trapezoidal (a fresh copy). */
+    public DMatrixRMaj r() {
+        return new DMatrixRMaj(p, n, true, r.clone());
+    }
+
+    /** R's row-major data without a copy, for this package. */
+    double[] rData() {
+        return r;
+    }
+
+    /** The thin Q [m, p] with orthonormal columns. */
+    public DMatrixRMaj q() {
+        double[] identity = new double[p * p];
+        for (int i = 0; i < p; i++) {
+            identity[i * p + i] = 1.0;
+        }
+        return new DMatrixRMaj(m, p, true, MatrixKernels.transpose(applyQToColumns(identity, p), p, m));
+    }
+
+    /** Q·X for X [p, q]: the result [m, q] without forming Q. */
+    public DMatrixRMaj applyQ(DMatrixRMaj x) {
+        if (x.numRows != p) {
+            throw new InvalidInputException(
+                    "Q of a QR with " + p + " columns cannot multiply a matrix with " + x.numRows + " rows");
+        }
+        double[] columns = MatrixKernels.transpose(x.data, x.numRows, x.numCols);
+        double[] product = applyQToColumns(columns, x.numCols);
+        return new DMatrixRMaj(m, x.numCols, true, MatrixKernels.transpose(product, x.numCols, m));
+    }
+
+    /**
+     * Q·X where X's q columns (length p each) are stored one after another; returns the q result columns
+     * (length m each) one after another. Q·X = X̂ − V·(T·(Vᵀ·X̂)) with X̂ = [X; 0].
+     */
+    double[] applyQToColumns(double[] x, int q) {
+        double[] t = compactWyT();
+        // Vᵀ·X̂ only sees the top p rows of V, because X̂ is zero below row p.
+        double[] vtx = new double[p * q];
+        MatrixKernels.gram(reflectors, 0, m, p, x, 0, p, q, p, vtx, 0, q);
+        // S = −T·(VᵀX̂), T upper triangular.
+        double[] s = new double[p * q];
+        for (int i = 0; i < p; i++) {
+            for (int l = i; l < p; l++) {
+                double til = t[i * p + l];
+                if (til != 0) {
+                    for (int c = 0; c < q; c++) {
+                        s[i * q + c] -= til * vtx[l * q + c];
+                    }
+                }
+            }
+        }
+        double[] out = new double[q * m];
+        for (int c = 0; c < q; c++) {
+            System.arraycopy(x, c * p, out, c * m, p);
+        }
+        // out_c += Σ_l S[l, c] · v_l
+        MatrixKernels.mulAdd(s, 0, 1, q, reflectors, 0, m, out, 0, m, q, p, m);
+        return out;
+    }
+
+    private double[] compactWyT() {
+        if (wyT != null) {
+            return wyT;
+        }
+        double[] g = new double[p * p];
+        MatrixKernels.gram(reflectors, 0, m, p, reflectors, 0, m, p, m, g, 0, p);
+        double[] t = new double[p * p];
+        for (int j = 0; j < p; j++) {
+            t[j * p + j] = tau[j];
+            for (int i = 0; i < j; i++) {
+                double s = 0;
+                for (int l = i; l < j; l++) {
+                    s += t[i * p + l] * g[l * p + j];
+                }
+                t[i * p + j] = -tau[j] * s;
+            }
+        }
+        wyT = t;
+        return t;
+    }
+}

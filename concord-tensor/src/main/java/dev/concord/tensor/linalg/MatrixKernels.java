@@ -1,0 +1,275 @@
+package dev.concord.tensor.linalg;
+
+import java.util.Arrays;
+
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The double-precision inner loops of this package: dot, axpy, a strided multiply-add and a Gram (X·Yᵀ) product.
+ * Every heavy step (QR, applying Q, densifying, the randomized sketch) funnels through these few loops, so they
+ * are written once, with the Vector API, register tiling and cache blocking, and tested against naive loops.
+ *
+ * <p>Results do not depend on the machine's SIMD width beyond floating-point summation order.
+ */
+final class MatrixKernels {
+    private static final VectorSpecies<Double> SPECIES = DoubleVector.SPECIES_PREFERRED;
+    private static final int LANES = SPECIES.length();
+    /** Depth (k) of one cache block of B in {@link #mulAdd}: KC × NC doubles stay in L2. */
+    static final int KC = 256;
+    /** Width (n) of one cache block of B in {@link #mulAdd}. */
+    static final int NC = 256;
+    /** Length of one chunk of the Gram product: a few rows of this length stay in L1/L2. */
+    static final int GRAM_CHUNK = 512;
+
+    private MatrixKernels() {
+    }
+
+    static double dot(double[] x, int xOff, double[] y, int yOff, int n) {
+        DoubleVector acc0 = DoubleVector.zero(SPECIES);
+        DoubleVector acc1 = DoubleVector.zero(SPECIES);
+        int i = 0;
+        for (; i <= n - 2 * LANES; i += 2 * LANES) {
+            acc0 = DoubleVector.fromArray(SPECIES, x, xOff + i)
+                    .fma(DoubleVector.fromArray(SPECIES, y, yOff + i), acc0);
+            acc1 = DoubleVector.fromArray(SPECIES, x, xOff + i + LANES)
+                    .fma(DoubleVector.fromArray(SPECIES, y, yOff + i + LANES), acc1);
+        }
+        for (; i <= n - LANES; i += LANES) {
+            acc0 = DoubleVector.fromArray(SPECIES, x, xOff + i)
+                    .fma(DoubleVector.fromArray(SPECIES, y, yOff + i), acc0);
+        }
+        double s = sumLanes(acc0.add(acc1));
+        for (; i < n; i++) {
+            s += x[xOff + i] * y[yOff + i];
+        }
+        return s;
+    }
+
+    /**
+     * The lanes summed in index order. Not {@code reduceLanes(ADD)}: its order is unspecified and in practice
+     * differs between interpreted and JIT-compiled code, so the same call could give different bits before and
+     * after warm-up, breaking reproducibility.
+     */
+    private static double sumLanes(DoubleVector v) {
+        double s = 0;
+        for (int i = 0; i < LANES; i++) {
+            s += v.lane(i);
+        }
+        return s;
+    }
+
+    /** y[yOff + i] += alpha · x[xOff + i] for i &lt; n. */
+    static void axpy(double alpha, double[] x, int xOff, double[] y, int yOff, int n) {
+        if (alpha == 0) {
+            return;
+        }
+        DoubleVector a = DoubleVector.broadcast(SPECIES, alpha);
+        int i = 0;
+        for (; i <= n - LANES; i += LANES) {
+            DoubleVector.fromArray(SPECIES, x, xOff + i)
+                    .fma(a, DoubleVector.fromArray(SPECIES, y, yOff + i))
+                    .intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) {
+            y[yOff + i] += alpha * x[xOff + i];
+        }
+    }
+
+    /**
+     * C += A·B where A is read through strides (so A or Aᵀ can be used without copying) and B, C are row-major
+     * with unit column stride: {@code c[cOff + i·cs + j] += Σ_p a[aOff + i·ai + p·ap] · b[bOff + p·bs + j]}
+     * for i &lt; m, p &lt; k, j &lt; n. B is visited in KC×NC blocks so that each block is reused from cache by
+     * all rows of C.
+     */
+    static void mulAdd(double[] a, int aOff, int ai, int ap,
+                       double[] b, int bOff, int bs,
+                       double[] c, int cOff, int cs,
+                       int m, int k, int n) {
+        for (int pc = 0; pc < k; pc += KC) {
+            int kb = Math.min(KC, k - pc);
+            for (int jc = 0; jc < n; jc += NC) {
+                int nb = Math.min(NC, n - jc);
+                mulAddBlock(a, aOff + pc * ap, ai, ap, b, bOff + pc * bs + jc, bs, c, cOff + jc, cs, m, kb, nb);
+            }
+        }
+    }
+
+    private static void mulAddBlock(double[] a, int aOff, int ai, int ap,
+                                    double[] b, int bOff, int bs,
+                                    double[] c, int cOff, int cs,
+                                    int m, int k, int n) {
+        int i = 0;
+        for (; i + 4 <= m; i += 4) {
+            int a0 = aOff + i * ai;
+            int c0 = cOff + i * cs;
+            int j = 0;
+            for (; j + 2 * LANES <= n; j += 2 * LANES) {
+                fourRowsTwoVectors(a, a0, ai, ap, b, bOff + j, bs, c, c0 + j, cs, k);
+            }
+            for (; j + LANES <= n; j += LANES) {
+                fourRowsOneVector(a, a0, ai, ap, b, bOff + j, bs, c, c0 + j, cs, k);
+            }
+            for (; j < n; j++) {
+                double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+                for (int p = 0, ao = a0, bo = bOff + j; p < k; p++, ao += ap, bo += bs) {
+                    double bv = b[bo];
+                    s0 += a[ao] * bv;
+                    s1 += a[ao + ai] * bv;
+                    s2 += a[ao + 2 * ai] * bv;
+                    s3 += a[ao + 3 * ai] * bv;
+                }
+                c[c0 + j] += s0;
+                c[c0 + cs + j] += s1;
+                c[c0 + 2 * cs + j] += s2;
+                c[c0 + 3 * cs + j] += s3;
+            }
+        }
+        for (; i < m; i++) {
+            int a0 = aOff + i * ai;
+            int c0 = cOff + i * cs;
+            for (int p = 0, ao = a0, bo = bOff; p < k; p++, ao += ap, bo += bs) {
+                axpy(a[ao], b, bo, c, c0, n);
+            }
+        }
+    }
+
+    private static void fourRowsTwoVectors(double[] a, int a0, int ai, int ap, double[] b, int bOff, int bs,
+                                           double[] c, int c0, int cs, int k) {
+        DoubleVector c00 = DoubleVector.fromArray(SPECIES, c, c0);
+        DoubleVector c01 = DoubleVector.fromArray(SPECIES, c, c0 + LANES);
+        DoubleVector c10 = DoubleVector.fromArray(SPECIES, c, c0 + cs);
+        DoubleVector c11 = DoubleVector.fromArray(SPECIES, c, c0 + cs + LANES);
+        DoubleVector c20 = DoubleVector.fromArray(SPECIES, c, c0 + 2 * cs);
+        DoubleVector c21 = DoubleVector.fromArray(SPECIES, c, c0 + 2 * cs + LANES);
+        DoubleVector c30 = DoubleVector.fromArray(SPECIES, c, c0 + 3 * cs);
+        DoubleVector c31 = DoubleVector.fromArray(SPECIES, c, c0 + 3 * cs + LANES);
+        for (int p = 0, ao = a0, bo = bOff; p < k; p++, ao += ap, bo += bs) {
+            DoubleVector b0 = DoubleVector.fromArray(SPECIES, b, bo);
+            DoubleVector b1 = DoubleVector.fromArray(SPECIES, b, bo + LANES);
+            DoubleVector x = DoubleVector.broadcast(SPECIES, a[ao]);
+            c00 = b0.fma(x, c00);
+            c01 = b1.fma(x, c01);
+            x = DoubleVector.broadcast(SPECIES, a[ao + ai]);
+            c10 = b0.fma(x, c10);
+            c11 = b1.fma(x, c11);
+            x = DoubleVector.broadcast(SPECIES, a[ao + 2 * ai]);
+            c20 = b0.fma(x, c20);
+            c21 = b1.fma(x, c21);
+            x = DoubleVector.broadcast(SPECIES, a[ao + 3 * ai]);
+            c30 = b0.fma(x, c30);
+            c31 = b1.fma(x, c31);
+        }
+        c00.intoArray(c, c0);
+        c01.intoArray(c, c0 + LANES);
+        c10.intoArray(c, c0 + cs);
+        c11.intoArray(c, c0 + cs + LANES);
+        c20.intoArray(c, c0 + 2 * cs);
+        c21.intoArray(c, c0 + 2 * cs + LANES);
+        c30.intoArray(c, c0 + 3 * cs);
+        c31.intoArray(c, c0 + 3 * cs + LANES);
+    }
+
+    private static void fourRowsOneVector(double[] a, int a0, int ai, int ap, double[] b, int bOff, int bs,
+                                          double[] c, int c0, int cs, int k) {
+        DoubleVector c0v = DoubleVector.fromArray(SPECIES, c, c0);
+        DoubleVector c1v = DoubleVector.fromArray(SPECIES, c, c0 + cs);
+        DoubleVector c2v = DoubleVector.fromArray(SPECIES, c, c0 + 2 * cs);
+        DoubleVector c3v = DoubleVector.fromArray(SPECIES, c, c0 + 3 * cs);
+        for (int p = 0, ao = a0, bo = bOff; p < k; p++, ao += ap, bo += bs) {
+            DoubleVector bv = DoubleVector.fromArray(SPECIES, b, bo);
+            c0v = bv.fma(DoubleVector.broadcast(SPECIES, a[ao]), c0v);
+            c1v = bv.fma(DoubleVector.broadcast(SPECIES, a[ao + ai]), c1v);
+            c2v = bv.fma(DoubleVector.broadcast(SPECIES, a[ao + 2 * ai]), c2v);
+            c3v = bv.fma(DoubleVector.broadcast(SPECIES, a[ao + 3 * ai]), c3v);
+        }
+        c0v.intoArray(c, c0);
+        c1v.intoArray(c, c0 + cs);
+        c2v.intoArray(c, c0 + 2 * cs);
+        c3v.intoArray(c, c0 + 3 * cs);
+    }
+
+    /**
+     * G = X·Yᵀ for row sets X (a rows) and Y (b rows) of common length len:
+     * {@code g[gOff + i·gs + j] = Σ_t x[xOff + i·xs + t] · y[yOff + j·ys + t]}. Overwrites G. Used for
+     * Gram matrices of factor columns, where len is a model dimension (thousands) and a, b are ranks.
+     */
+    static void gram(double[] x, int xOff, int xs, int a,
+                     double[] y, int yOff, int ys, int b,
+                     int len, double[] g, int gOff, int gs) {
+        for (int i = 0; i < a; i++) {
+            Arrays.fill(g, gOff + i * gs, gOff + i * gs + b, 0.0);
+        }
+        for (int t0 = 0; t0 < len; t0 += GRAM_CHUNK) {
+            int tl = Math.min(GRAM_CHUNK, len - t0);
+            int i = 0;
+            for (; i + 2 <= a; i += 2) {
+                int x0 = xOff + i * xs + t0;
+                int x1 = x0 + xs;
+                int j = 0;
+                for (; j + 2 <= b; j += 2) {
+                    int y0 = yOff + j * ys + t0;
+                    int y1 = y0 + ys;
+                    DoubleVector s00 = DoubleVector.zero(SPECIES);
+                    DoubleVector s01 = DoubleVector.zero(SPECIES);
+                    DoubleVector s10 = DoubleVector.zero(SPECIES);
+                    DoubleVector s11 = DoubleVector.zero(SPECIES);
+                    int t = 0;
+                    for (; t <= tl - LANES; t += LANES) {
+                        DoubleVector xv0 = DoubleVector.fromArray(SPECIES, x, x0 + t);
+                        DoubleVector xv1 = DoubleVector.fromArray(SPECIES, x, x1 + t);
+                        DoubleVector yv0 = DoubleVector.fromArray(SPECIES, y, y0 + t);
+                        DoubleVector yv1 = DoubleVector.fromArray(SPECIES, y, y1 + t);
+                        s00 = xv0.fma(yv0, s00);
+                        s01 = xv0.fma(yv1, s01);
+                        s10 = xv1.fma(yv0, s10);
+                        s11 = xv1.fma(yv1, s11);
+                    }
+                    double r00 = sumLanes(s00);
+                    double r01 = sumLanes(s01);
+                    double r10 = sumLanes(s10);
+                    double r11 = sumLanes(s11);
+                    for (; t < tl; t++) {
+                        r00 += x[x0 + t] * y[y0 + t];
+                        r01 += x[x0 + t] * y[y1 + t];
+                        r10 += x[x1 + t] * y[y0 + t];
+                        r11 += x[x1 + t] * y[y1 + t];
+                    }
+                    g[gOff + i * gs + j] += r00;
+                    g[gOff + i * gs + j + 1] += r01;
+                    g[gOff + (i + 1) * gs + j] += r10;
+                    g[gOff + (i + 1) * gs + j + 1] += r11;
+                }
+                for (; j < b; j++) {
+                    int y0 = yOff + j * ys + t0;
+                    g[gOff + i * gs + j] += dot(x, x0, y, y0, tl);
+                    g[gOff + (i + 1) * gs + j] += dot(x, x1, y, y0, tl);
+                }
+            }
+            for (; i < a; i++) {
+                int x0 = xOff + i * xs + t0;
+                for (int j = 0; j < b; j++) {
+                    g[gOff + i * gs + j] += dot(x, x0, y, yOff + j * ys + t0, tl);
+                }
+            }
+        }
+    }
+
+    /** Returns the transpose of a row-major rows×cols array (a new cols×rows array), in cache-sized tiles. */
+    static double[] transpose(double[] src, int rows, int cols) {
+        double[] dst = new double[src.length];
+        final int tile = 32;
+        for (int r0 = 0; r0 < rows; r0 += tile) {
+            int r1 = Math.min(rows, r0 + tile);
+            for (int c0 = 0; c0 < cols; c0 += tile) {
+                int c1 = Math.min(cols, c0 + tile);
+                for (int r = r0; r < r1; r++) {
+                    for (int c = c0; c < c1; c++) {
+                        dst[c * rows + r] = src[r * cols + c];
+                    }
+                }
+            }
+        }
+        return dst;
+    }
+}

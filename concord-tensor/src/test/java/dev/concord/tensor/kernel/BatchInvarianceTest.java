@@ -1,0 +1,148 @@
+package dev.concord.tensor.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The hard requirement on the vector kernels: an output row is bit-for-bit the same whether computed by GEMV or as
+ * any row of a GEMM, whatever the batch size, the row's position in the batch, the other rows, and the number of
+ * threads.
+ */
+class BatchInvarianceTest {
+    private static final int[] BATCH_SIZES = {1, 3, 17, 64};
+    private static final ComputePool[] POOLS = {new ComputePool(1), new ComputePool(2), new ComputePool(3)};
+
+    @AfterAll
+    static void closePools() {
+        for (ComputePool p : POOLS) {
+            p.close();
+        }
+    }
+
+    /**
+     * Shapes with rows and columns off the tile (4), lane (8 or 16) and Q8_0 block (32) sizes. The kernels under
+     * test split every call, however small, across their pool's threads.
+     */
+    @ParameterizedTest
+    @EnumSource(WeightFormat.class)
+    void gemmRowsEqualGemvForEveryBatchSizeAndThreadCount(WeightFormat format) {
+        Random rnd = new Random(format.ordinal() + 1);
+        for (int[] shape : new int[][] {{69, 121}, {37, 40}}) {
+            int out = shape[0];
+            int in = shape[1];
+            WeightMatrix w = TestWeights.random(format, out, in, rnd);
+            float[] x = TestWeights.gaussian(64 * in, rnd);
+            float[] bias = TestWeights.gaussian(out, rnd);
+            float[] base = TestWeights.gaussian(64 * out, rnd);
+            checkInvariance(w, x, 1f, null, false, base);
+            checkInvariance(w, x, 0.37f, bias, true, base);
+        }
+    }
+
+    private static void checkInvariance(WeightMatrix w, float[] x, float alpha, float[] bias, boolean accumulate,
+            float[] base) {
+        int in = w.cols();
+        int out = w.rows();
+        // reference: one GEMV per token on one thread
+        float[] reference = base.clone();
+        Kernels single = new VectorKernels(POOLS[0], 0);
+        for (int t = 0; t < 64; t++) {
+            single.matmul(w, x, t * in, in, 1, reference, t * out, out, alpha, bias, accumulate);
+        }
+        for (ComputePool pool : POOLS) {
+            Kernels k = new VectorKernels(pool, 0);
+            for (int n : BATCH_SIZES) {
+                // the batch starts at a different token each time, so tokens change position
+                int first = (64 - n) / 2;
+                float[] y = base.clone();
+                k.matmul(w, x, first * in, in, n, y, first * out, out, alpha, bias, accumulate);
+                assertBitwiseEqual(y, reference, first * out, n * out,
+                        w + " GEMM n=" + n + " from token " + first + ", " + pool.threads() + " threads");
+                float[] one = base.clone();
+                k.matmul(w, x, first * in, in, 1, one, first * out, out, alpha, bias, accumulate);
+                assertBitwiseEqual(one, reference, first * out, out, w + " GEMV, " + pool.threads() + " threads");
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(WeightFormat.class)
+    void aTokensResultDoesNotDependOnItsNeighbours(WeightFormat format) {
+        Random rnd = new Random(100 + format.ordinal());
+        int in = 77;
+        int out = 45;
+        WeightMatrix w = TestWeights.random(format, out, in, rnd);
+        float[] token = TestWeights.gaussian(in, rnd);
+        Kernels k = Kernels.vector(POOLS[1]);
+        float[] alone = new float[out];
+        k.gemv(w, token, alone);
+        for (int position : new int[] {0, 5, 13, 22}) {
+            int n = 23;
+            float[] batch = TestWeights.gaussian(n * in, rnd);
+            System.arraycopy(token, 0, batch, position * in, in);
+            float[] y = new float[n * out];
+            k.gemm(w, batch, n, y);
+            assertBitwiseEqual(Arrays.copyOfRange(y, position * out, (position + 1) * out), alone, 0, out,
+                    format + " token at position " + position);
+        }
+    }
+
+    @Test
+    void dotEqualsTheGemvElementOfAnF32Matrix() {
+        Random rnd = new Random(5);
+        for (int in : new int[] {1, 15, 16, 17, 100, 768}) {
+            float[] values = TestWeights.gaussian(3 * in, rnd);
+            WeightMatrix w = WeightMatrix.ofFloats(values, 3, in);
+            float[] x = TestWeights.gaussian(in, rnd);
+            float[] y = new float[3];
+            Kernels k = Kernels.vector(POOLS[0]);
+            k.gemv(w, x, y);
+            for (int r = 0; r < 3; r++) {
+                assertThat(Float.floatToRawIntBits(k.dot(values, r * in, x, 0, in)))
+                        .as("in=%d row %d", in, r).isEqualTo(Float.floatToRawIntBits(y[r]));
+            }
+        }
+    }
+
+    /** The scheme does not depend on the storage format: the same values in F32, BF16 and F16 give the same bits. */
+    @Test
+    void denseFormatsHoldingTheSameValuesGiveTheSameBits() {
+        Random rnd = new Random(9);
+        int out = 21;
+        int in = 83;
+        float[] values = new float[out * in];
+        for (int i = 0; i < values.length; i++) {
+            // small integers times a power of two are exact in F32, BF16 and F16 alike
+            values[i] = (rnd.nextInt(255) - 127) * 0x1p-6f;
+        }
+        float[] x = TestWeights.gaussian(9 * in, rnd);
+        Kernels k = Kernels.vector(POOLS[2]);
+        float[] expected = null;
+        for (WeightFormat format : new WeightFormat[] {WeightFormat.F32, WeightFormat.BF16, WeightFormat.F16}) {
+            WeightMatrix w = TestWeights.fromFloats(format, values, out, in, TestWeights.Placement.NATIVE_2_ALIGNED, false);
+            assertThat(TestWeights.dense(w)).isEqualTo(values);
+            float[] y = new float[9 * out];
+            k.gemm(w, x, 9, y);
+            if (expected == null) {
+                expected = y;
+            } else {
+                assertBitwiseEqual(y, expected, 0, y.length, format.toString());
+            }
+        }
+    }
+
+    private static void assertBitwiseEqual(float[] actual, float[] expected, int from, int length, String what) {
+        for (int i = from; i < from + length; i++) {
+            if (Float.floatToRawIntBits(actual[i]) != Float.floatToRawIntBits(expected[i])) {
+                throw new AssertionError(what + ": element " + i + " is " + actual[i] + " but " + expected[i]
+                        + " was computed alone");
+            }
+        }
+    }
+}
