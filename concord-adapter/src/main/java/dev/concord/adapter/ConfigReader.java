@@ -200,6 +200,11 @@ final class ConfigReader {
         return out;
     }
 
+    /** A user string for a one-line message: JSON-quoted, so control characters cannot break the line. */
+    static String quoted(String s) {
+        return abbreviate(com.fasterxml.jackson.databind.node.TextNode.valueOf(s).toString());
+    }
+
     private static String abbreviate(String s) {
         String oneLine = s.replace('\n', ' ');
         return oneLine.length() <= 60 ? oneLine : oneLine.substring(0, 57) + "...";

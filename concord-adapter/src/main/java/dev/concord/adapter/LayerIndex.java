@@ -29,9 +29,20 @@ public final class LayerIndex {
         if (layersPatterns.isEmpty()) {
             return indexFrom(ANY_PATTERN.matcher(moduleName));
         }
-        for (String p : layersPatterns) {
-            Pattern compiled = PythonRegex.compile("(?:^|.*?\\.)" + p + "\\.(\\d+)\\.", "layers_pattern");
-            OptionalInt found = indexFrom(compiled.matcher(moduleName));
+        return ofCompiled(moduleName, layersPatterns.stream().map(p -> compile(p, "layers_pattern")).toList());
+    }
+
+    /** The regex that finds the index after one layers_pattern entry. */
+    static Pattern compile(String layersPattern, String where) {
+        return PythonRegex.compile("(?:^|.*?\\.)" + layersPattern + "\\.(\\d+)\\.", where);
+    }
+
+    static OptionalInt ofCompiled(String moduleName, List<Pattern> compiled) {
+        if (compiled.isEmpty()) {
+            return indexFrom(ANY_PATTERN.matcher(moduleName));
+        }
+        for (Pattern p : compiled) {
+            OptionalInt found = indexFrom(p.matcher(moduleName));
             if (found.isPresent()) {
                 return found;
             }

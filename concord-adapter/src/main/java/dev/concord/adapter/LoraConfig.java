@@ -127,7 +127,12 @@ public final class LoraConfig {
         List<Pattern> out = new ArrayList<>(keys.size());
         for (String k : keys) {
             // PEFT's get_pattern_key: re.match(rf"(.*\.)?({key})$", module)
-            out.add(PythonRegex.compile("(.*\\.)?(" + k + ")$", where + " '" + k + "'"));
+            try {
+                out.add(Pattern.compile("(.*\\.)?(" + PythonRegex.toJava(k) + ")$"));
+            } catch (java.util.regex.PatternSyntaxException e) {
+                throw new InvalidInputException(where + " " + ConfigReader.quoted(k)
+                        + " is not a valid regular expression (" + e.getDescription() + ")");
+            }
         }
         return List.copyOf(out);
     }
@@ -140,7 +145,10 @@ public final class LoraConfig {
         } catch (IOException e) {
             throw new InvalidInputException(where + ": not valid JSON (" + firstLine(e.getMessage()) + ")");
         }
-        if (root == null || !root.isObject()) {
+        if (root == null || root.isMissingNode()) {
+            throw new InvalidInputException(where + ": empty, expected a JSON object");
+        }
+        if (!root.isObject()) {
             throw new InvalidInputException(where + ": must hold a JSON object");
         }
         return new LoraConfig(((ObjectNode) root).deepCopy(), where);
@@ -240,14 +248,14 @@ public final class LoraConfig {
     /** The first reason Concord cannot use this adapter, as one line, or empty if there is none. */
     Optional<String> unsupportedReason() {
         if (!"LORA".equals(peftType)) {
-            return Optional.of("peft_type is \"" + peftType + "\"; Concord reads LoRA adapters (peft_type \"LORA\") only");
+            return Optional.of("peft_type is " + ConfigReader.quoted(peftType) + "; Concord reads LoRA adapters (peft_type \"LORA\") only");
         }
         if (useDora) {
             return Optional.of("use_dora is true: DoRA adapters are not supported (their magnitude vectors make the "
                     + "update non-linear in the base weight)");
         }
         if (!"none".equals(bias)) {
-            return Optional.of("bias is \"" + bias + "\": adapters that train biases are not supported (only \"none\")");
+            return Optional.of("bias is " + ConfigReader.quoted(bias) + ": adapters that train biases are not supported (only \"none\")");
         }
         if (loraBias) {
             return Optional.of("lora_bias is true: LoRA factors with a bias term are not supported");
@@ -526,7 +534,8 @@ public final class LoraConfig {
         }
 
         public LoraConfig build() {
-            return new LoraConfig(json.deepCopy(), "adapter config");
+            // through text, so that number nodes come out exactly as a parser makes them (int vs long, …)
+            return parse(ConfigJson.write(json), "adapter config");
         }
 
         private void putSelector(String field, ModuleSelector selector) {
@@ -548,8 +557,8 @@ public final class LoraConfig {
         }
 
         private static void putNumber(ObjectNode o, String field, double v) {
-            if (v == Math.rint(v) && Math.abs(v) < 1e15) {
-                o.put(field, (long) v);
+            if (v == Math.rint(v) && Math.abs(v) <= Integer.MAX_VALUE) {
+                o.put(field, (int) v);
             } else {
                 o.put(field, v);
             }

@@ -17,8 +17,8 @@ final class PythonRegex {
         try {
             return Pattern.compile(toJava(pythonRegex));
         } catch (PatternSyntaxException e) {
-            throw new InvalidInputException(where + ": '" + pythonRegex + "' is not a valid regular expression ("
-                    + e.getDescription() + ")");
+            throw new InvalidInputException(where + ": " + ConfigReader.quoted(pythonRegex)
+                    + " is not a valid regular expression (" + e.getDescription() + ")");
         }
     }
 

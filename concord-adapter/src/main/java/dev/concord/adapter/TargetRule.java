@@ -17,7 +17,7 @@ final class TargetRule {
     private final List<Pattern> modulesToSave;
     private final boolean onlyTargetParameters;
     private final List<Integer> layersToTransform;
-    private final List<String> layersPattern;
+    private final List<Pattern> layersPattern;
 
     TargetRule(ModuleSelector target, ModuleSelector exclude, List<String> modulesToSave, boolean hasTargetParameters,
             List<Integer> layersToTransform, List<String> layersPattern, String where) {
@@ -33,10 +33,8 @@ final class TargetRule {
                 .toList();
         this.onlyTargetParameters = hasTargetParameters;
         this.layersToTransform = layersToTransform;
-        this.layersPattern = layersPattern;
-        for (String p : layersPattern) {
-            PythonRegex.compile(p, where + ": layers_pattern");
-        }
+        this.layersPattern = layersPattern.stream().map(p -> LayerIndex.compile(p, where + ": layers_pattern"))
+                .toList();
     }
 
     boolean matches(String module) {
@@ -77,7 +75,7 @@ final class TargetRule {
         if (layersToTransform.isEmpty()) {
             return true;
         }
-        OptionalInt layer = LayerIndex.of(module, layersPattern);
+        OptionalInt layer = LayerIndex.ofCompiled(module, layersPattern);
         return layer.isPresent() && layersToTransform.contains(layer.getAsInt());
     }
 

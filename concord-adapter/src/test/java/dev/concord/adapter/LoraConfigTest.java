@@ -149,7 +149,7 @@ class LoraConfigTest {
 
     @Test
     void malformedConfigsAreRefusedWithOneLineNamingTheField() {
-        assertBad("", "not valid JSON");
+        assertBad("", "empty, expected a JSON object");
         assertBad("[1]", "must hold a JSON object");
         assertBad("{\"peft_type\": \"LORA\", \"r\": 1} x", "not valid JSON");
         assertBad("{\"peft_type\": \"LORA\", \"r\": 1, \"r\": 2}", "not valid JSON");
@@ -161,10 +161,10 @@ class LoraConfigTest {
         assertBad("{\"peft_type\": \"LORA\", \"use_rslora\": 1}", "field 'use_rslora' must be true or false");
         assertBad("{\"peft_type\": \"LORA\", \"rank_pattern\": {\"q\": -1}}", "rank_pattern['q'] must be a positive");
         assertBad("{\"peft_type\": \"LORA\", \"alpha_pattern\": {\"q\": \"x\"}}", "alpha_pattern['q'] must be a finite");
-        assertBad("{\"peft_type\": \"LORA\", \"rank_pattern\": {\"q(\": 2}}", "rank_pattern key 'q(' ");
+        assertBad("{\"peft_type\": \"LORA\", \"rank_pattern\": {\"q(\": 2}}", "rank_pattern key \"q(\" is not a valid regular expression");
         assertBad("{\"peft_type\": \"LORA\", \"target_modules\": 3}", "field 'target_modules' must be a list");
         assertBad("{\"peft_type\": \"LORA\", \"target_modules\": [\"a\", 1]}", "must be a list of strings");
-        assertBad("{\"peft_type\": \"LORA\", \"target_modules\": \"(\"}", "target_modules: '(' is not a valid regular");
+        assertBad("{\"peft_type\": \"LORA\", \"target_modules\": \"(\"}", "target_modules: \"(\" is not a valid regular");
         assertBad("{\"peft_type\": \"LORA\", \"bias\": \"some\"}", "field 'bias' must be one of");
         assertBad("{\"peft_type\": \"LORA\", \"layers_to_transform\": [-1]}", "layers_to_transform' must be a non-negative");
         assertBad("{\"peft_type\": \"LORA\", \"target_modules\": \".*q\", \"layers_to_transform\": [1]}",

@@ -36,7 +36,7 @@ class TaskVectorTest {
         return out;
     }
 
-    @Property(tries = 60)
+    @Property(tries = 40)
     void denseNormAndInnerProductAgreeWithBruteForce(@ForAll @IntRange(min = 1, max = 40) int rows,
             @ForAll @IntRange(min = 1, max = 40) int cols, @ForAll @IntRange(min = 1, max = 9) int k,
             @ForAll @IntRange(min = 1, max = 9) int k2, @ForAll long seed) {

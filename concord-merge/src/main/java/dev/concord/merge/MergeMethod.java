@@ -38,6 +38,14 @@ public interface MergeMethod {
         return false;
     }
 
+    /**
+     * Whether an adapter output must keep the method's factors as they are, even when {@code --rank} asks for
+     * fewer (PEFT's {@code cat}: the rank is the sum of the input ranks).
+     */
+    default boolean keepsFullRank() {
+        return false;
+    }
+
     /** Merges one module. Heavy work may happen here or when a dense result is read. */
     ModuleResult merge(ModuleInputs inputs);
 }

@@ -15,10 +15,17 @@ import java.util.Map;
 public final class ModuleParameters {
     private final Map<String, Object> global;
     private final Map<String, Object[]> perAdapter;
+    private final int adapters;
 
-    private ModuleParameters(Map<String, Object> global, Map<String, Object[]> perAdapter) {
+    private ModuleParameters(Map<String, Object> global, Map<String, Object[]> perAdapter, int adapters) {
         this.global = global;
         this.perAdapter = perAdapter;
+        this.adapters = adapters;
+    }
+
+    /** Number of input adapters the per-adapter values cover. */
+    public int adapters() {
+        return adapters;
     }
 
     /** Resolves every parameter of {@code method} for one module. */
@@ -40,7 +47,7 @@ public final class ModuleParameters {
                 }
             }
         }
-        return new ModuleParameters(global, per);
+        return new ModuleParameters(global, per, adapters);
     }
 
     private static Object resolveOne(MergeMethod method, ParameterSource source, ParameterDef def, int adapter,
@@ -57,8 +64,8 @@ public final class ModuleParameters {
     }
 
     /** For tests and programmatic use: parameters given directly. */
-    public static ModuleParameters of(Map<String, Object> global, Map<String, Object[]> perAdapter) {
-        return new ModuleParameters(new LinkedHashMap<>(global), new LinkedHashMap<>(perAdapter));
+    public static ModuleParameters of(Map<String, Object> global, Map<String, Object[]> perAdapter, int adapters) {
+        return new ModuleParameters(new LinkedHashMap<>(global), new LinkedHashMap<>(perAdapter), adapters);
     }
 
     public boolean has(String name) {

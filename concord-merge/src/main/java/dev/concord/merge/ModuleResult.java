@@ -29,15 +29,15 @@ public sealed interface ModuleResult {
      * A dense update as row blocks. {@link RowBlockSource#forEachBlock} may be called several times and gives the
      * same values each time (the masks and thresholds are fixed when the result is made).
      */
-    record Dense(RowBlockSource rows) implements ModuleResult {
+    record Dense(RowBlockSource source) implements ModuleResult {
         @Override
         public int rows() {
-            return rows.rows();
+            return source.rows();
         }
 
         @Override
         public int cols() {
-            return rows.cols();
+            return source.cols();
         }
     }
 }

@@ -20,6 +20,7 @@ public final class MaskRandom {
     /** Purpose salts, so that masks drawn for different purposes are independent. */
     public static final long STREAM_DARE = 0xDA7EL;
     public static final long STREAM_DELLA = 0xDE11AL;
+    public static final long STREAM_SVD = 0x5BDL;
 
     private final long key;
 
@@ -33,6 +34,11 @@ public final class MaskRandom {
         k = mix(k ^ fnv1a(module));
         k = mix(k + (task + 1L) * GOLDEN);
         return new MaskRandom(k);
+    }
+
+    /** The raw 64 random bits for a flat index. */
+    public long bits(long index) {
+        return mix(key + (index + 1) * GOLDEN);
     }
 
     /** A uniform double in [0, 1) for the element at a flat index. */

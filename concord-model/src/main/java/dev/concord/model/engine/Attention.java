@@ -4,6 +4,7 @@ import dev.concord.model.kv.KvBlockPool;
 import dev.concord.model.kv.SequenceKv;
 import dev.concord.tensor.kernel.ComputePool;
 import dev.concord.tensor.kernel.Kernels;
+import java.util.Arrays;
 
 /**
  * Causal grouped-query attention over the paged KV cache for every (row, head) of a step, in parallel. Query head h
@@ -87,7 +88,7 @@ final class Attention implements ComputePool.ChunkTask {
         }
         float total = (float) sum;
         int outOffset = row * qDim + h * headDim;
-        java.util.Arrays.fill(out, outOffset, outOffset + headDim, 0f);
+        Arrays.fill(out, outOffset, outOffset + headDim, 0f);
         for (int j = 0; j < span; j++) {
             int p = start + j;
             int block = kv.block(p);

@@ -13,7 +13,9 @@ import dev.concord.tensor.kernel.WeightMatrix;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.nio.file.Path;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -28,6 +30,8 @@ import java.util.regex.Pattern;
 public final class AdapterWeights {
     private static final Pattern LAYER_MODULE = Pattern.compile("^model\\.layers\\.(\\d+)\\.(.+)$");
     private static final ValueLayout.OfShort I16_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    private static final AtomicInteger NEXT_ID = new AtomicInteger(1);
 
     private final int id;
     private final String name;
@@ -51,6 +55,21 @@ public final class AdapterWeights {
             }
         }
         this.maxRank = r;
+    }
+
+    /**
+     * Loads the PEFT adapter in {@code dir} for a model with {@code config}, giving it the next engine-wide id
+     * (adapters loaded earlier are applied first). The adapter's memory map is closed again: factors are copied.
+     */
+    public static AdapterWeights load(Path dir, ModelConfig config, Optional<WeightFormat> storage) {
+        try (LoraAdapter adapter = LoraAdapter.load(dir)) {
+            return of(adapter, config, NEXT_ID.getAndIncrement(), storage);
+        }
+    }
+
+    /** The id the next loaded adapter gets; ids only order adapters, they are never reused. */
+    public static int nextId() {
+        return NEXT_ID.getAndIncrement();
     }
 
     /**

@@ -78,7 +78,7 @@ record JsonConfig(JsonNode node, String where, String file) {
         if (!value.isObject()) {
             throw invalid("field '" + field + "' must be an object, found " + value.getNodeType());
         }
-        return new JsonConfig(value, where + "." + field, file);
+        return new JsonConfig(value, child(field), file);
     }
 
     /** The objects of an array field, each with its own path. */
@@ -92,13 +92,17 @@ record JsonConfig(JsonNode node, String where, String file) {
         }
         List<JsonConfig> items = new ArrayList<>(value.size());
         for (int i = 0; i < value.size(); i++) {
-            JsonConfig item = new JsonConfig(value.get(i), where + "." + field + "[" + i + "]", file);
+            JsonConfig item = new JsonConfig(value.get(i), child(field) + "[" + i + "]", file);
             if (!item.node.isObject()) {
                 throw item.invalid("must be an object, found " + item.node.getNodeType());
             }
             items.add(item);
         }
         return items;
+    }
+
+    private String child(String field) {
+        return where.isEmpty() ? field : where + "." + field;
     }
 
     InvalidInputException invalid(String what) {

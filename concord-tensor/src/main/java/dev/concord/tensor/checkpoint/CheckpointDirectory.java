@@ -56,8 +56,10 @@ public final class CheckpointDirectory implements AutoCloseable {
         if (Files.exists(single)) {
             return openSingle(dir, single);
         }
-        List<String> names = listFileNames(dir);
-        List<String> safetensors = names.stream().filter(n -> n.endsWith(".safetensors")).toList();
+        List<String> names = listNames(dir);
+        List<String> safetensors = names.stream()
+                .filter(n -> n.endsWith(".safetensors") && Files.isRegularFile(dir.resolve(n)))
+                .toList();
         if (safetensors.size() == 1) {
             return openSingle(dir, dir.resolve(safetensors.get(0)));
         }
@@ -97,8 +99,8 @@ public final class CheckpointDirectory implements AutoCloseable {
             for (String shard : index.shards()) {
                 Path p = dir.resolve(shard);
                 if (!Files.isRegularFile(p)) {
-                    throw new InvalidInputException(dir.resolve(WeightIndex.FILE_NAME) + ": shard '" + shard
-                            + "' is missing from the directory");
+                    throw new InvalidInputException(dir.resolve(WeightIndex.FILE_NAME) + ": shard "
+                            + WeightIndex.quote(shard) + " is missing from the directory");
                 }
                 SafetensorsFile f = SafetensorsFile.open(p);
                 opened.add(f);
@@ -108,8 +110,8 @@ public final class CheckpointDirectory implements AutoCloseable {
             for (Map.Entry<String, String> e : index.weightMap().entrySet()) {
                 SafetensorsFile f = files.get(e.getValue());
                 if (!f.contains(e.getKey())) {
-                    throw new InvalidInputException(f.path() + ": tensor '" + e.getKey()
-                            + "' listed in the index is missing from this shard");
+                    throw new InvalidInputException(f.path() + ": tensor " + WeightIndex.quote(e.getKey())
+                            + " listed in the index is missing from this shard");
                 }
                 byTensor.put(e.getKey(), f);
             }
@@ -120,11 +122,10 @@ public final class CheckpointDirectory implements AutoCloseable {
         }
     }
 
-    /** Regular files (or links to them) in the directory, by name. */
-    private static List<String> listFileNames(Path dir) {
+    /** Names of the directory's entries, sorted; pickle files are recognised by name alone, never opened. */
+    private static List<String> listNames(Path dir) {
         try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(Files::isRegularFile)
-                    .map(p -> p.getFileName().toString())
+            return s.map(p -> p.getFileName().toString())
                     .sorted()
                     .toList();
         } catch (IOException e) {

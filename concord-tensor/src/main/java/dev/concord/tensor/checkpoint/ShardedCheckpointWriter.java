@@ -284,6 +284,14 @@ public final class ShardedCheckpointWriter implements AutoCloseable {
             throw new IllegalStateException("tensor '" + s.name() + "' is incomplete: " + bytesOfCurrent + " of "
                     + s.byteSize() + " bytes written");
         }
+        for (int shard = 0; shard < writers.length; shard++) {
+            if (writers[shard] == null) {
+                // only a checkpoint without tensors has a shard no tensor opened: it is still one valid file
+                writers[shard] = SafetensorsWriter.open(staging.resolve(plan.fileName(shard)), plan.shards().get(shard),
+                        shardMetadata);
+                writers[shard].commit();
+            }
+        }
         if (plan.sharded()) {
             writeIndex();
         }

@@ -148,7 +148,8 @@ public record WeightIndex(Map<String, String> weightMap, Map<String, Object> met
         return PythonStyleJson.write(root) + "\n";
     }
 
-    private static String quote(String s) {
+    /** A name for a one-line message: control characters replaced, long names shortened. */
+    static String quote(String s) {
         String shown = s.length() > 120 ? s.substring(0, 120) + "…" : s;
         return "'" + shown.replaceAll("\\p{Cntrl}", "?") + "'";
     }

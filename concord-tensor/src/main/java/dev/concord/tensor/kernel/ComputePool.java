@@ -102,7 +102,8 @@ public final class ComputePool implements AutoCloseable {
         if (chunkCount == 0) {
             return;
         }
-        if (workers.length == 0 || chunkCount == 1) {
+        if (workers.length == 0 || chunkCount == 1 || isPoolThread()) {
+            // a chunk that itself calls run() works inline: its pool is busy with the enclosing job
             for (int c = 0; c < chunkCount; c++) {
                 task.run(c);
             }
@@ -173,6 +174,19 @@ public final class ComputePool implements AutoCloseable {
                 completed.incrementAndGet();
             }
         }
+    }
+
+    private boolean isPoolThread() {
+        if (submitLock.isHeldByCurrentThread()) {
+            return true;
+        }
+        Thread current = Thread.currentThread();
+        for (Worker w : workers) {
+            if (w.thread == current) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void awaitCompletion(int chunkCount) {

@@ -72,22 +72,26 @@ final class F16Tiles {
             k = Lanes.f16(w, w3 + o, wm);
             a30 = k.fma(v0, a30); a31 = k.fma(v1, a31); a32 = k.fma(v2, a32); a33 = k.fma(v3, a33);
         }
-        c.store(token, row, Lanes.sum(a00));
-        c.store(token + 1, row, Lanes.sum(a01));
-        c.store(token + 2, row, Lanes.sum(a02));
-        c.store(token + 3, row, Lanes.sum(a03));
-        c.store(token, row + 1, Lanes.sum(a10));
-        c.store(token + 1, row + 1, Lanes.sum(a11));
-        c.store(token + 2, row + 1, Lanes.sum(a12));
-        c.store(token + 3, row + 1, Lanes.sum(a13));
-        c.store(token, row + 2, Lanes.sum(a20));
-        c.store(token + 1, row + 2, Lanes.sum(a21));
-        c.store(token + 2, row + 2, Lanes.sum(a22));
-        c.store(token + 3, row + 2, Lanes.sum(a23));
-        c.store(token, row + 3, Lanes.sum(a30));
-        c.store(token + 1, row + 3, Lanes.sum(a31));
-        c.store(token + 2, row + 3, Lanes.sum(a32));
-        c.store(token + 3, row + 3, Lanes.sum(a33));
+        FloatVector s0 = Lanes.sum4(a00, a01, a02, a03);
+        c.store(token, row, s0.lane(0));
+        c.store(token + 1, row, s0.lane(Lanes.SUM4_B));
+        c.store(token + 2, row, s0.lane(Lanes.SUM4_C));
+        c.store(token + 3, row, s0.lane(Lanes.SUM4_D));
+        FloatVector s1 = Lanes.sum4(a10, a11, a12, a13);
+        c.store(token, row + 1, s1.lane(0));
+        c.store(token + 1, row + 1, s1.lane(Lanes.SUM4_B));
+        c.store(token + 2, row + 1, s1.lane(Lanes.SUM4_C));
+        c.store(token + 3, row + 1, s1.lane(Lanes.SUM4_D));
+        FloatVector s2 = Lanes.sum4(a20, a21, a22, a23);
+        c.store(token, row + 2, s2.lane(0));
+        c.store(token + 1, row + 2, s2.lane(Lanes.SUM4_B));
+        c.store(token + 2, row + 2, s2.lane(Lanes.SUM4_C));
+        c.store(token + 3, row + 2, s2.lane(Lanes.SUM4_D));
+        FloatVector s3 = Lanes.sum4(a30, a31, a32, a33);
+        c.store(token, row + 3, s3.lane(0));
+        c.store(token + 1, row + 3, s3.lane(Lanes.SUM4_B));
+        c.store(token + 2, row + 3, s3.lane(Lanes.SUM4_C));
+        c.store(token + 3, row + 3, s3.lane(Lanes.SUM4_D));
     }
 
     /** Outputs for rows [row, row + 4) of one token: the GEMV tile, four independent FMA chains and weight streams. */
@@ -122,10 +126,11 @@ final class F16Tiles {
             a2 = Lanes.f16(w, w2 + o, wm).fma(v, a2);
             a3 = Lanes.f16(w, w3 + o, wm).fma(v, a3);
         }
-        c.store(token, row, Lanes.sum(a0));
-        c.store(token, row + 1, Lanes.sum(a1));
-        c.store(token, row + 2, Lanes.sum(a2));
-        c.store(token, row + 3, Lanes.sum(a3));
+        FloatVector s = Lanes.sum4(a0, a1, a2, a3);
+        c.store(token, row, s.lane(0));
+        c.store(token, row + 1, s.lane(Lanes.SUM4_B));
+        c.store(token, row + 2, s.lane(Lanes.SUM4_C));
+        c.store(token, row + 3, s.lane(Lanes.SUM4_D));
     }
 
     /** One output element (the last rows when the row count is not a multiple of 4). */

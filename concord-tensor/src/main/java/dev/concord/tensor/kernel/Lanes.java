@@ -35,10 +35,20 @@ final class Lanes {
 
     static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
+    /** Lanes of a {@link #sum4} result holding the sums of its 2nd, 3rd and 4th argument (the 1st is in lane 0). */
+    static final int SUM4_B = L / 4;
+    static final int SUM4_C = L / 2;
+    static final int SUM4_D = 3 * L / 4;
+
     private static final VectorShuffle<Float> HALF = rotation(L / 2);
     private static final VectorShuffle<Float> QUARTER = rotation(Math.max(1, L / 4));
     private static final VectorShuffle<Float> EIGHTH = rotation(Math.max(1, L / 8));
     private static final VectorShuffle<Float> SIXTEENTH = rotation(Math.max(1, L / 16));
+
+    private static final FloatVector HALF_LOW = pairIndexes(L / 2, 0);
+    private static final FloatVector HALF_HIGH = pairIndexes(L / 2, L / 2);
+    private static final FloatVector QUARTER_LOW = pairIndexes(L / 4, 0);
+    private static final FloatVector QUARTER_HIGH = pairIndexes(L / 4, L / 4);
 
     private static final float F16_SUBNORMAL_BIAS = 0x1p-14f;
 
@@ -65,6 +75,39 @@ final class Lanes {
             v = v.add(v.rearrange(SIXTEENTH));
         }
         return v.lane(0);
+    }
+
+    /**
+     * The sums of four vectors, by the same tree as {@link #sum} for each (so bit for bit equal to four calls of it),
+     * but with the first two levels done for two vectors at once: one step takes the pair sums (lane j plus lane
+     * j + g) of u into one half of each 2g-lane block and those of v into the other half, costing two two-vector
+     * permutes and one add instead of two permutes and two adds. Lanes 0, L/4, L/2 and 3L/4 of the result hold the
+     * sums of a, b, c and d.
+     */
+    static FloatVector sum4(FloatVector a, FloatVector b, FloatVector c, FloatVector d) {
+        FloatVector ac = HALF_LOW.selectFrom(a, c).add(HALF_HIGH.selectFrom(a, c));
+        FloatVector bd = HALF_LOW.selectFrom(b, d).add(HALF_HIGH.selectFrom(b, d));
+        FloatVector v = QUARTER_LOW.selectFrom(ac, bd).add(QUARTER_HIGH.selectFrom(ac, bd));
+        v = v.add(v.rearrange(EIGHTH));
+        if (L == 16) {
+            v = v.add(v.rearrange(SIXTEENTH));
+        }
+        return v;
+    }
+
+    /**
+     * Indexes for {@code selectFrom(u, v)} (0..L-1 pick from u, L..2L-1 from v) that lay out, in every block of 2g
+     * lanes, g lanes of u then g lanes of v, starting {@code shift} lanes into the block: shift 0 gives the low
+     * members of the level's pairs, shift g the high members.
+     */
+    private static FloatVector pairIndexes(int g, int shift) {
+        float[] index = new float[L];
+        for (int i = 0; i < L; i++) {
+            int block = i / (2 * g) * (2 * g);
+            int j = i % (2 * g);
+            index[i] = j < g ? block + j + shift : L + block + (j - g) + shift;
+        }
+        return FloatVector.fromArray(FLOATS, index, 0);
     }
 
     static VectorMask<Float> floatMask(int index, int limit) {

@@ -72,10 +72,11 @@ final class Q8Tiles {
             a2 = p2.fma(d, a2);
             a3 = p3.fma(d, a3);
         }
-        c.store(token, row, Lanes.sum(a0));
-        c.store(token + 1, row, Lanes.sum(a1));
-        c.store(token + 2, row, Lanes.sum(a2));
-        c.store(token + 3, row, Lanes.sum(a3));
+        FloatVector sums = Lanes.sum4(a0, a1, a2, a3);
+        c.store(token, row, sums.lane(0));
+        c.store(token + 1, row, sums.lane(Lanes.SUM4_B));
+        c.store(token + 2, row, sums.lane(Lanes.SUM4_C));
+        c.store(token + 3, row, sums.lane(Lanes.SUM4_D));
     }
 
     /** Rows [row, row + 4) of one token: the GEMV tile; each x chunk is loaded once for four weight streams. */
@@ -130,10 +131,11 @@ final class Q8Tiles {
             a2 = p2.fma(FloatVector.broadcast(Lanes.FLOATS, s.get(WeightMatrix.F32_LE, s2 + sb)), a2);
             a3 = p3.fma(FloatVector.broadcast(Lanes.FLOATS, s.get(WeightMatrix.F32_LE, s3 + sb)), a3);
         }
-        c.store(token, row, Lanes.sum(a0));
-        c.store(token, row + 1, Lanes.sum(a1));
-        c.store(token, row + 2, Lanes.sum(a2));
-        c.store(token, row + 3, Lanes.sum(a3));
+        FloatVector sums = Lanes.sum4(a0, a1, a2, a3);
+        c.store(token, row, sums.lane(0));
+        c.store(token, row + 1, sums.lane(Lanes.SUM4_B));
+        c.store(token, row + 2, sums.lane(Lanes.SUM4_C));
+        c.store(token, row + 3, sums.lane(Lanes.SUM4_D));
     }
 
     /** One output element. */

@@ -18,6 +18,9 @@ import org.ejml.data.DMatrixRMaj;
  * cache-blocked multiply instead of p·q separate reflections.
  */
 public final class HouseholderQr {
+    /** Columns factored before the trailing matrix is updated with one blocked reflection. */
+    private static final int PANEL = 32;
+
     private final int m;
     private final int n;
     private final int p;
@@ -53,7 +56,27 @@ public final class HouseholderQr {
         double[] v = new double[p * m];
         double[] tau = new double[p];
         double[] r = new double[p * n];
-        for (int j = 0; j < p; j++) {
+        for (int j0 = 0; j0 < p; j0 += PANEL) {
+            int jb = Math.min(PANEL, p - j0);
+            factorPanel(columns, m, n, j0, jb, v, tau, r);
+            int c0 = j0 + jb;
+            if (c0 < n) {
+                updateTrailingColumns(columns, m, n, j0, jb, v, tau);
+                for (int j = j0; j < c0; j++) {
+                    for (int c = c0; c < n; c++) {
+                        r[j * n + c] = columns[c * m + j];
+                    }
+                }
+            }
+        }
+        return new HouseholderQr(m, n, v, tau, r);
+    }
+
+    /** Reflectors j0 … j0+jb−1, each applied at once to the remaining columns of its own panel (dot + axpy). */
+    private static void factorPanel(double[] columns, int m, int n, int j0, int jb, double[] v, double[] tau,
+                                    double[] r) {
+        int panelEnd = j0 + jb;
+        for (int j = j0; j < panelEnd; j++) {
             int cj = j * m;
             int vj = j * m;
             int len = m - j;
@@ -78,7 +101,7 @@ public final class HouseholderQr {
             }
             tau[j] = t;
             r[j * n + j] = beta;
-            for (int c = j + 1; c < n; c++) {
+            for (int c = j + 1; c < panelEnd; c++) {
                 int cc = c * m;
                 if (t != 0) {
                     double w = MatrixKernels.dot(v, vj + j, columns, cc + j, len);
@@ -87,7 +110,58 @@ public final class HouseholderQr {
                 r[j * n + c] = columns[cc + j];
             }
         }
-        return new HouseholderQr(m, n, v, tau, r);
+    }
+
+    /**
+     * Applies the panel's reflections H_{j0+jb−1}⋯H_{j0} = (I − V·T·Vᵀ)ᵀ to all columns right of the panel as two
+     * cache-blocked multiplies, C −= V·(Tᵀ·(Vᵀ·C)), instead of jb sweeps over the whole trailing matrix.
+     */
+    private static void updateTrailingColumns(double[] columns, int m, int n, int j0, int jb, double[] v,
+                                              double[] tau) {
+        int c0 = j0 + jb;
+        int nt = n - c0;
+        int len = m - j0;
+        double[] t = triangularFactor(v, j0 * m + j0, m, jb, len, tau, j0);
+        // Wᵀ = Cᵀ·V  [nt, jb], over rows j0…m−1 (the reflectors are zero above j0).
+        double[] wt = new double[nt * jb];
+        MatrixKernels.gram(columns, c0 * m + j0, m, nt, v, j0 * m + j0, m, jb, len, wt, 0, jb);
+        // S = −(Tᵀ·W)ᵀ = −Wᵀ·T  [nt, jb], T upper triangular.
+        double[] s = new double[nt * jb];
+        for (int c = 0; c < nt; c++) {
+            for (int l = 0; l < jb; l++) {
+                double wcl = wt[c * jb + l];
+                if (wcl != 0) {
+                    for (int i = l; i < jb; i++) {
+                        s[c * jb + i] -= wcl * t[l * jb + i];
+                    }
+                }
+            }
+        }
+        // C_c += Σ_i S[c, i]·v_i
+        MatrixKernels.mulAdd(s, 0, jb, 1, v, j0 * m + j0, m, columns, c0 * m + j0, m, nt, jb, len);
+    }
+
+    /**
+     * T of the compact WY form for {@code count} consecutive reflectors (LAPACK's forward, columnwise dlarft):
+     * H_0⋯H_{count−1} = I − V·T·Vᵀ, T upper triangular, T[j, j] = τ_j and
+     * T[0:j, j] = −τ_j·T[0:j, 0:j]·(V[:, 0:j]ᵀ·v_j).
+     */
+    private static double[] triangularFactor(double[] v, int vOff, int vs, int count, int len, double[] tau,
+                                             int tauOff) {
+        double[] g = reflectorGram(v, vOff, vs, count, len);
+        double[] t = new double[count * count];
+        for (int j = 0; j < count; j++) {
+            double tj = tau[tauOff + j];
+            t[j * count + j] = tj;
+            for (int i = 0; i < j; i++) {
+                double sum = 0;
+                for (int l = i; l < j; l++) {
+                    sum += t[i * count + l] * g[l * count + j];
+                }
+                t[i * count + j] = -tj * sum;
+            }
+        }
+        return t;
     }
 
     public int rows() {
@@ -142,17 +216,11 @@ public final class HouseholderQr {
         // Vᵀ·X̂ only sees the top p rows of V, because X̂ is zero below row p.
         double[] vtx = new double[p * q];
         MatrixKernels.gram(reflectors, 0, m, p, x, 0, p, q, p, vtx, 0, q);
-        // S = −T·(VᵀX̂), T upper triangular.
+        // S = −T·(VᵀX̂).
         double[] s = new double[p * q];
-        for (int i = 0; i < p; i++) {
-            for (int l = i; l < p; l++) {
-                double til = t[i * p + l];
-                if (til != 0) {
-                    for (int c = 0; c < q; c++) {
-                        s[i * q + c] -= til * vtx[l * q + c];
-                    }
-                }
-            }
+        MatrixKernels.mulAdd(t, 0, p, 1, vtx, 0, q, s, 0, q, p, p, q);
+        for (int i = 0; i < s.length; i++) {
+            s[i] = -s[i];
         }
         double[] out = new double[q * m];
         for (int c = 0; c < q; c++) {
@@ -163,24 +231,34 @@ public final class HouseholderQr {
         return out;
     }
 
-    private double[] compactWyT() {
-        if (wyT != null) {
-            return wyT;
-        }
-        double[] g = new double[p * p];
-        MatrixKernels.gram(reflectors, 0, m, p, reflectors, 0, m, p, m, g, 0, p);
-        double[] t = new double[p * p];
-        for (int j = 0; j < p; j++) {
-            t[j * p + j] = tau[j];
-            for (int i = 0; i < j; i++) {
-                double s = 0;
-                for (int l = i; l < j; l++) {
-                    s += t[i * p + l] * g[l * p + j];
+    /**
+     * The upper triangle (by blocks) of VᵀV, which is all the T recurrence reads. Reflector j is zero above its
+     * own row j, so the block of reflectors J ≥ I only needs rows from J's first index on: together this is about
+     * a third of the full Gram product.
+     */
+    private static double[] reflectorGram(double[] v, int vOff, int vs, int count, int len) {
+        double[] g = new double[count * count];
+        double[] block = new double[PANEL * PANEL];
+        for (int i0 = 0; i0 < count; i0 += PANEL) {
+            int ib = Math.min(PANEL, count - i0);
+            for (int j0 = i0; j0 < count; j0 += PANEL) {
+                int jb = Math.min(PANEL, count - j0);
+                MatrixKernels.gram(v, vOff + i0 * vs + j0, vs, ib, v, vOff + j0 * vs + j0, vs, jb, len - j0,
+                        block, 0, jb);
+                for (int i = 0; i < ib; i++) {
+                    System.arraycopy(block, i * jb, g, (i0 + i) * count + j0, jb);
                 }
-                t[i * p + j] = -tau[j] * s;
             }
         }
-        wyT = t;
+        return g;
+    }
+
+    private double[] compactWyT() {
+        double[] t = wyT;
+        if (t == null) {
+            t = triangularFactor(reflectors, 0, m, p, m, tau, 0);
+            wyT = t;
+        }
         return t;
     }
 }

@@ -19,8 +19,6 @@ final class MatrixKernels {
     static final int KC = 256;
     /** Width (n) of one cache block of B in {@link #mulAdd}. */
     static final int NC = 256;
-    /** Length of one chunk of the Gram product: a few rows of this length stay in L1/L2. */
-    static final int GRAM_CHUNK = 512;
 
     private MatrixKernels() {
     }
@@ -193,6 +191,9 @@ final class MatrixKernels {
      * G = X·Yᵀ for row sets X (a rows) and Y (b rows) of common length len:
      * {@code g[gOff + i·gs + j] = Σ_t x[xOff + i·xs + t] · y[yOff + j·ys + t]}. Overwrites G. Used for
      * Gram matrices of factor columns, where len is a model dimension (thousands) and a, b are ranks.
+     *
+     * <p>Y is transposed once (len×b, cheap next to the a·b·len multiply-adds) so that the product runs through
+     * {@link #mulAdd}, vectorised over Y's rows with no horizontal reductions.
      */
     static void gram(double[] x, int xOff, int xs, int a,
                      double[] y, int yOff, int ys, int b,
@@ -200,76 +201,38 @@ final class MatrixKernels {
         for (int i = 0; i < a; i++) {
             Arrays.fill(g, gOff + i * gs, gOff + i * gs + b, 0.0);
         }
-        for (int t0 = 0; t0 < len; t0 += GRAM_CHUNK) {
-            int tl = Math.min(GRAM_CHUNK, len - t0);
-            int i = 0;
-            for (; i + 2 <= a; i += 2) {
-                int x0 = xOff + i * xs + t0;
-                int x1 = x0 + xs;
-                int j = 0;
-                for (; j + 2 <= b; j += 2) {
-                    int y0 = yOff + j * ys + t0;
-                    int y1 = y0 + ys;
-                    DoubleVector s00 = DoubleVector.zero(SPECIES);
-                    DoubleVector s01 = DoubleVector.zero(SPECIES);
-                    DoubleVector s10 = DoubleVector.zero(SPECIES);
-                    DoubleVector s11 = DoubleVector.zero(SPECIES);
-                    int t = 0;
-                    for (; t <= tl - LANES; t += LANES) {
-                        DoubleVector xv0 = DoubleVector.fromArray(SPECIES, x, x0 + t);
-                        DoubleVector xv1 = DoubleVector.fromArray(SPECIES, x, x1 + t);
-                        DoubleVector yv0 = DoubleVector.fromArray(SPECIES, y, y0 + t);
-                        DoubleVector yv1 = DoubleVector.fromArray(SPECIES, y, y1 + t);
-                        s00 = xv0.fma(yv0, s00);
-                        s01 = xv0.fma(yv1, s01);
-                        s10 = xv1.fma(yv0, s10);
-                        s11 = xv1.fma(yv1, s11);
-                    }
-                    double r00 = sumLanes(s00);
-                    double r01 = sumLanes(s01);
-                    double r10 = sumLanes(s10);
-                    double r11 = sumLanes(s11);
-                    for (; t < tl; t++) {
-                        r00 += x[x0 + t] * y[y0 + t];
-                        r01 += x[x0 + t] * y[y1 + t];
-                        r10 += x[x1 + t] * y[y0 + t];
-                        r11 += x[x1 + t] * y[y1 + t];
-                    }
-                    g[gOff + i * gs + j] += r00;
-                    g[gOff + i * gs + j + 1] += r01;
-                    g[gOff + (i + 1) * gs + j] += r10;
-                    g[gOff + (i + 1) * gs + j + 1] += r11;
-                }
-                for (; j < b; j++) {
-                    int y0 = yOff + j * ys + t0;
-                    g[gOff + i * gs + j] += dot(x, x0, y, y0, tl);
-                    g[gOff + (i + 1) * gs + j] += dot(x, x1, y, y0, tl);
-                }
-            }
-            for (; i < a; i++) {
-                int x0 = xOff + i * xs + t0;
-                for (int j = 0; j < b; j++) {
-                    g[gOff + i * gs + j] += dot(x, x0, y, yOff + j * ys + t0, tl);
-                }
-            }
+        if (a == 0 || b == 0 || len == 0) {
+            return;
         }
+        double[] yt = new double[len * b];
+        transposeInto(y, yOff, ys, b, len, yt);
+        mulAdd(x, xOff, xs, 1, yt, 0, b, g, gOff, gs, a, len, b);
     }
 
-    /** Returns the transpose of a row-major rows×cols array (a new cols×rows array), in cache-sized tiles. */
+    /** Returns the transpose of a row-major rows×cols array (a new cols×rows array). */
     static double[] transpose(double[] src, int rows, int cols) {
         double[] dst = new double[src.length];
-        final int tile = 32;
+        transposeInto(src, 0, cols, rows, cols, dst);
+        return dst;
+    }
+
+    /**
+     * dst[c·rows + r] = src[off + r·stride + c] for r &lt; rows, c &lt; cols, in small square tiles so that both
+     * the reads and the strided writes stay within a few cache lines at a time.
+     */
+    static void transposeInto(double[] src, int off, int stride, int rows, int cols, double[] dst) {
+        final int tile = 16;
         for (int r0 = 0; r0 < rows; r0 += tile) {
             int r1 = Math.min(rows, r0 + tile);
             for (int c0 = 0; c0 < cols; c0 += tile) {
                 int c1 = Math.min(cols, c0 + tile);
-                for (int r = r0; r < r1; r++) {
-                    for (int c = c0; c < c1; c++) {
-                        dst[c * rows + r] = src[r * cols + c];
+                for (int c = c0; c < c1; c++) {
+                    int d = c * rows;
+                    for (int r = r0; r < r1; r++) {
+                        dst[d + r] = src[off + r * stride + c];
                     }
                 }
             }
         }
-        return dst;
     }
 }

@@ -116,7 +116,7 @@ public final class RandomizedSvd {
             source.forEachBlock(pass);
             pass.checkCovered();
             energy = checkConsistent(energy, pass.energy, it + 1);
-            HouseholderQr qr = HouseholderQr.ofColumns(gaussian(n, l), n, l); // MUTANT
+            HouseholderQr qr = HouseholderQr.ofColumns(MatrixKernels.transpose(pass.z, n, l), n, l);
             wColumns = qr.applyQToColumns(identity(l), l);
             w = MatrixKernels.transpose(wColumns, l, n);
         }

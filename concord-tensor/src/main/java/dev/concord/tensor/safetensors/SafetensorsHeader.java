@@ -325,6 +325,10 @@ public record SafetensorsHeader(Map<String, TensorEntry> tensors, Map<String, St
             return "parse error";
         }
         String line = s.lines().findFirst().orElse("");
+        int marker = line.indexOf(" (start marker at ");
+        if (marker > 0) {
+            line = line.substring(0, marker); // Jackson's location detail, without the source it is redacted anyway
+        }
         StringBuilder b = new StringBuilder();
         for (int i = 0; i < line.length() && b.length() < 200; i++) {
             char c = line.charAt(i);

@@ -271,17 +271,12 @@ public final class SafetensorsWriter implements AutoCloseable {
     }
 
     /** Makes a rename durable. Best effort: not every platform can open a directory for syncing. */
-    static void syncDirectory(Path dir) {
+    private static void syncDirectory(Path dir) {
         try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
             d.force(true);
         } catch (IOException | UnsupportedOperationException ignored) {
             // the rename itself is atomic; only its durability after a power cut is left to the OS
         }
-    }
-
-    /** Where the bytes go until {@link #commit()}. */
-    Path tempFile() {
-        return temp;
     }
 
     @Override

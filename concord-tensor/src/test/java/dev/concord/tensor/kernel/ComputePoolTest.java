@@ -81,6 +81,17 @@ class ComputePoolTest {
     }
 
     @Test
+    void aChunkMayRunANestedJobOnTheSamePool() {
+        try (ComputePool pool = new ComputePool(2)) {
+            AtomicIntegerArray inner = new AtomicIntegerArray(6 * 5);
+            pool.run(6, outer -> pool.run(5, c -> inner.incrementAndGet(outer * 5 + c)));
+            for (int i = 0; i < 30; i++) {
+                assertThat(inner.get(i)).isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
     void rejectsBadArgumentsAndUseAfterClose() {
         assertThatThrownBy(() -> new ComputePool(0)).isInstanceOf(IllegalArgumentException.class);
         ComputePool pool = new ComputePool(2);

@@ -11,8 +11,8 @@ class MemoryBandwidthTest {
         MemoryBandwidth.Result r = MemoryBandwidth.measureRead(2, 8 << 20, 2);
         assertThat(r.threads()).isEqualTo(2);
         assertThat(r.bufferBytes()).isEqualTo(8 << 20);
-        // anything from a slow emulator (0.1 GB/s) to a cache-resident read (a few TB/s) is plausible
-        assertThat(r.gigabytesPerSecond()).isBetween(0.1, 5000.0);
+        // so few passes may all run interpreted (slow) or from cache (fast): only the sanity of the figure is checked
+        assertThat(r.gigabytesPerSecond()).isPositive().isLessThan(10_000.0);
         assertThat(r.toString()).contains("GB/s");
     }
 

@@ -56,6 +56,19 @@ class HouseholderQrTest {
         assertThat(frobeniusOfDifference(product, a)).isLessThanOrEqualTo(1e-13 * (1 + frobenius(a)));
     }
 
+    @Property(tries = 30)
+    void severalPanelsOfReflectionsStillReconstruct(@ForAll @IntRange(min = 1, max = 120) int m,
+                                                    @ForAll @IntRange(min = 31, max = 110) int n,
+                                                    @ForAll long seed) {
+        DMatrixRMaj a = gaussian(new SplittableRandom(seed), m, n);
+        HouseholderQr qr = HouseholderQr.of(a);
+        DMatrixRMaj q = qr.q();
+        assertThat(orthonormalityError(q)).isLessThan(1e-13);
+        DMatrixRMaj product = new DMatrixRMaj(m, n);
+        CommonOps_DDRM.mult(q, qr.r(), product);
+        assertThat(frobeniusOfDifference(product, a)).isLessThanOrEqualTo(1e-13 * frobenius(a));
+    }
+
     @Property(tries = 100)
     void applyQEqualsMultiplyingByQ(@ForAll @IntRange(min = 1, max = 40) int m,
                                     @ForAll @IntRange(min = 1, max = 12) int n,

@@ -64,7 +64,7 @@ class SafetensorsRoundTripTest {
             values[i] = i * 0.5f;
         }
         Path file = dir.resolve("r.safetensors");
-        SafetensorsWriter.write(file, List.of(TensorData.ofFloats("x", DType.BF16, new long[] {10, 100}, values)),
+        SafetensorsWriter.write(file, List.of(TensorData.ofFloats("x", DType.F16, new long[] {10, 100}, values)),
                 Map.of());
         try (SafetensorsFile f = SafetensorsFile.open(file)) {
             float[] dst = new float[5];

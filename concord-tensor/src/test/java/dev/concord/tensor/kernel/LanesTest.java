@@ -6,8 +6,11 @@ import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
 import org.junit.jupiter.api.Test;
 
-/** The vector widening of 16-bit weights is exact, checked on all 65,536 bit patterns, at a 2-byte-aligned address. */
-class WideningTest {
+/**
+ * The two operations that fix the vector kernels' rounding: widening (exact, checked on every 16-bit pattern at a
+ * 2-byte-aligned address) and the horizontal sum (one fixed tree, whether reduced alone or four at a time).
+ */
+class LanesTest {
     private static final int ALL = 1 << 16;
 
     private static MemorySegment allHalfPatterns() {
@@ -62,6 +65,50 @@ class WideningTest {
         for (int lane = 3; lane < Lanes.L; lane++) {
             assertThat(f16.lane(lane)).isEqualTo(0f);
             assertThat(bf16.lane(lane)).isEqualTo(0f);
+        }
+    }
+
+    @Test
+    void fourAtATimeSumsEqualSingleSumsBitForBit() {
+        java.util.Random rnd = new java.util.Random(12);
+        float[][] v = new float[4][Lanes.L];
+        for (int trial = 0; trial < 2000; trial++) {
+            for (float[] lanes : v) {
+                for (int i = 0; i < Lanes.L; i++) {
+                    // wide magnitudes and signed zeros make any change of order visible in the bits
+                    lanes[i] = rnd.nextInt(8) == 0 ? (rnd.nextBoolean() ? 0f : -0f)
+                            : (float) (rnd.nextGaussian() * Math.scalb(1.0, rnd.nextInt(40) - 20));
+                }
+            }
+            FloatVector a = FloatVector.fromArray(Lanes.FLOATS, v[0], 0);
+            FloatVector b = FloatVector.fromArray(Lanes.FLOATS, v[1], 0);
+            FloatVector c = FloatVector.fromArray(Lanes.FLOATS, v[2], 0);
+            FloatVector d = FloatVector.fromArray(Lanes.FLOATS, v[3], 0);
+            FloatVector s = Lanes.sum4(a, b, c, d);
+            assertThat(Float.floatToRawIntBits(s.lane(0))).isEqualTo(Float.floatToRawIntBits(Lanes.sum(a)));
+            assertThat(Float.floatToRawIntBits(s.lane(Lanes.SUM4_B))).isEqualTo(Float.floatToRawIntBits(Lanes.sum(b)));
+            assertThat(Float.floatToRawIntBits(s.lane(Lanes.SUM4_C))).isEqualTo(Float.floatToRawIntBits(Lanes.sum(c)));
+            assertThat(Float.floatToRawIntBits(s.lane(Lanes.SUM4_D))).isEqualTo(Float.floatToRawIntBits(Lanes.sum(d)));
+        }
+    }
+
+    @Test
+    void sumFollowsThePairwiseTreeOfTheDocumentation() {
+        float[] lanes = new float[Lanes.L];
+        java.util.Random rnd = new java.util.Random(13);
+        for (int trial = 0; trial < 500; trial++) {
+            for (int i = 0; i < Lanes.L; i++) {
+                lanes[i] = (float) (rnd.nextGaussian() * Math.scalb(1.0, rnd.nextInt(30) - 15));
+            }
+            // scalar transcription of the tree: lane i += lane i + h for h = L/2, L/4, ..., 1
+            float[] t = lanes.clone();
+            for (int h = Lanes.L / 2; h >= 1; h /= 2) {
+                for (int i = 0; i < h; i++) {
+                    t[i] = t[i] + t[i + h];
+                }
+            }
+            float actual = Lanes.sum(FloatVector.fromArray(Lanes.FLOATS, lanes, 0));
+            assertThat(Float.floatToRawIntBits(actual)).isEqualTo(Float.floatToRawIntBits(t[0]));
         }
     }
 
