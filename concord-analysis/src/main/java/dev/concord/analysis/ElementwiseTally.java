@@ -43,6 +43,8 @@ public final class ElementwiseTally {
     final double[] tiesDotSq;
     final double[] dareDot;
     final double[] dareDotSq;
+    /** Σ d_i·v_i: what DARE keeps of adapter i when it is merged alone. */
+    final double[] dareSelf;
     /** prefixDot[k − 1][i] = Σ merged_k·v_i, merged_k the TIES merge of the first k adapters (k ≤ depth). */
     final double[][] prefixDot;
     final double[] pairs;
@@ -66,6 +68,7 @@ public final class ElementwiseTally {
         tiesDotSq = new double[adapters];
         dareDot = new double[adapters];
         dareDotSq = new double[adapters];
+        dareSelf = new double[adapters];
         prefixDot = new double[depth][adapters];
         pairs = new double[pairCount(adapters) * PAIR_SLOTS];
     }
@@ -97,9 +100,11 @@ public final class ElementwiseTally {
         for (int i = 0; i < n; i++) {
             float[] v = values[i];
             float[] t = trimmed[i];
+            float[] d = dropped[i];
             if (v == null) {
                 continue;
             }
+            double self = 0;
             double l1 = 0;
             double l2 = 0;
             double td = 0;
@@ -116,7 +121,9 @@ public final class ElementwiseTally {
                 double y = (double) dare[j] * v[j];
                 dd += y;
                 ddSq += y * y;
+                self += (double) d[j] * v[j];
             }
+            dareSelf[i] += self;
             trimmedL1[i] += l1;
             trimmedL2[i] += l2;
             tiesDot[i] += td;
@@ -230,6 +237,7 @@ public final class ElementwiseTally {
             tiesDotSq[i] += o.tiesDotSq[i];
             dareDot[i] += o.dareDot[i];
             dareDotSq[i] += o.dareDotSq[i];
+            dareSelf[i] += o.dareSelf[i];
             for (int k = 0; k < depth; k++) {
                 prefixDot[k][i] += o.prefixDot[k][i];
             }

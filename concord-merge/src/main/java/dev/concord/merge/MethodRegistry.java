@@ -23,8 +23,10 @@ import java.util.Map;
 
 /**
  * Merge methods by CLI name (like mergekit's {@code REGISTERED_MERGE_METHODS}). The built-in methods are
- * registered at class load; other modules add theirs (e.g. tsv, knots, lora_lego) with {@link #register}, which
- * makes them available to {@code concord merge} and merge.yaml alike.
+ * registered at class load, together with any {@link MergeMethod} listed in a
+ * {@code META-INF/services/dev.concord.merge.MergeMethod} file on the class path (how tsv, knots and lora_lego
+ * plug in); {@link #register} adds one at run time. Registered methods are available to {@code concord merge}
+ * and merge.yaml alike.
  */
 public final class MethodRegistry {
     private static final Map<String, MergeMethod> METHODS = Collections.synchronizedMap(new LinkedHashMap<>());
@@ -34,6 +36,10 @@ public final class MethodRegistry {
                 new MagnitudePruneMethod(), new DareLinearMethod(), new DareTiesMethod(), new DarexMethod(),
                 new DarexTiesMethod(), new BreadcrumbsMethod(), new BreadcrumbsTiesMethod(), new DellaMethod(),
                 new DellaLinearMethod(), new PeftLinearMethod(), new PeftTiesMethod())) {
+            register(m);
+        }
+        // methods other modules contribute (tsv, knots, lora_lego, …) through META-INF/services
+        for (MergeMethod m : java.util.ServiceLoader.load(MergeMethod.class, MethodRegistry.class.getClassLoader())) {
             register(m);
         }
     }

@@ -55,7 +55,7 @@ public final class ModuleParameters {
         String where = source.label(def, adapter) + " (module " + module + ")";
         Object raw = source.value(def.name(), adapter, module, t)
                 .or(() -> adapter >= 0 ? source.value(def.name(), -1, module, t) : java.util.Optional.empty())
-                .or(() -> source.defaultFor(method.name(), def.name()))
+                .or(() -> source.defaultFor(method.name(), def.name(), module, t))
                 .orElse(def.defaultValue());
         if (raw == null) {
             throw new InvalidInputException(source.label(def, -1) + " is required by method " + method.name());

@@ -20,7 +20,7 @@ public interface ParameterSource {
      * A default that replaces the method's own default in this source's dialect (a merge.yaml uses mergekit's
      * defaults, e.g. density 1.0), or empty.
      */
-    default Optional<Object> defaultFor(String method, String name) {
+    default Optional<Object> defaultFor(String method, String name, String module, double t) {
         return Optional.empty();
     }
 

@@ -228,7 +228,7 @@ final class ForwardPass {
     private void project(int layer, Projection p, LayerWeights lw, float[] in, float[] y, float[] scratch) {
         Linear lin = lw.linear(p);
         kernels.matmul(lin.weight(), in, 0, lin.inFeatures(), rows, y, 0, lin.outFeatures(), 1f, lin.bias(), false);
-        segments.apply(kernels, layer, p, in, y, scratch);
+        segments.apply(engine.pool(), engine.serialKernels(), layer, p, in, y, scratch);
     }
 
     /** Final norm and output layer for the rows whose logits were asked for, split back into input order. */
@@ -262,7 +262,7 @@ final class ForwardPass {
         LoraSegments headSegments = LoraSegments.plan(mixes, logitCounts);
         if (!headSegments.isEmpty()) {
             float[] scratch = ws.get(Buffer.LORA, Math.max(1, headSegments.scratchSize(maxRank)));
-            headSegments.applyLmHead(kernels, normed, logits, scratch);
+            headSegments.applyLmHead(engine.pool(), engine.serialKernels(), normed, logits, scratch);
         }
         if (n == 1) {
             return List.of(logits);

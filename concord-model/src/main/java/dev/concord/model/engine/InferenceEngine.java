@@ -32,6 +32,8 @@ public final class InferenceEngine implements AutoCloseable {
     private final ComputePool pool;
     private final boolean ownsPool;
     private final Kernels kernels;
+    private final ComputePool serialPool;
+    private final Kernels serialKernels;
     private final KvBlockPool kvPool;
     private final RotaryEmbedding rope;
     private final AtomicLong sequenceIds = new AtomicLong();
@@ -53,7 +55,11 @@ public final class InferenceEngine implements AutoCloseable {
             this.pool = new ComputePool(options.threads());
             this.ownsPool = true;
         }
-        this.kernels = options.scalarKernels() || !Kernels.vectorSupported() ? Kernels.scalar() : Kernels.vector(pool);
+        boolean scalar = options.scalarKernels() || !Kernels.vectorSupported();
+        this.kernels = scalar ? Kernels.scalar() : Kernels.vector(pool);
+        // a one-thread pool runs its chunks inline: these kernels may be called from inside the main pool's chunks
+        this.serialPool = new ComputePool(1);
+        this.serialKernels = scalar ? Kernels.scalar() : Kernels.vector(serialPool);
         int blocks = (int) Math.min(Integer.MAX_VALUE - 8,
                 ((long) options.kvMaxTokens() + options.kvBlockSize() - 1) / options.kvBlockSize());
         this.kvPool = new KvBlockPool(config.numLayers(), config.numKvHeads() * config.headDim(), options.kvBlockSize(),
@@ -84,6 +90,11 @@ public final class InferenceEngine implements AutoCloseable {
 
     ComputePool pool() {
         return pool;
+    }
+
+    /** Kernels that compute on the calling thread, for work already split across the pool (LoRA segments). */
+    Kernels serialKernels() {
+        return serialKernels;
     }
 
     RotaryEmbedding rope() {
@@ -139,6 +150,7 @@ public final class InferenceEngine implements AutoCloseable {
 
     @Override
     public void close() {
+        serialPool.close();
         if (ownsPool) {
             pool.close();
         }

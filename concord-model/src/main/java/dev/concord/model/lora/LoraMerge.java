@@ -5,11 +5,11 @@ import dev.concord.model.weights.LayerWeights;
 import dev.concord.model.weights.Linear;
 import dev.concord.model.weights.ModelWeights;
 import dev.concord.model.weights.Projection;
+import dev.concord.tensor.FloatMatrix;
+import dev.concord.tensor.kernel.Kernels;
 import dev.concord.tensor.kernel.WeightFormat;
 import dev.concord.tensor.kernel.WeightMatrix;
-import dev.concord.tensor.FloatMatrix;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -18,21 +18,21 @@ import java.util.Map;
  * Merged LoRA for single-adapter deployments: folds {@code Σ_a w_a · s_a · B_a · A_a} into the base weights once,
  * so that decoding afterwards costs exactly what the base model costs. Only adapted matrices are rebuilt (as heap
  * copies in the chosen format); the rest stays in the checkpoint's memory map. The fold is computed in float32
- * from the widened base values, each delta element summed over the rank in double and rounded once.
+ * from the widened base values: {@code W + w·s·(B·A)} with B·A as a kernel product over the rank.
  */
 public final class LoraMerge {
     private LoraMerge() {}
 
     /** Folds {@code mix} into {@code base}, keeping merged matrices in float32 (no rounding beyond the fold). */
     public static ModelWeights fold(ModelWeights base, AdapterMix mix) {
-        return fold(base, mix, WeightFormat.F32);
+        return fold(base, mix, WeightFormat.F32, Kernels.preferred());
     }
 
     /**
      * Folds {@code mix} into {@code base}; merged matrices are stored in {@code format} (F32, BF16 or F16 round
      * the merged value to nearest even, Q8_0 re-quantizes). The result shares {@code base}'s maps.
      */
-    public static ModelWeights fold(ModelWeights base, AdapterMix mix, WeightFormat format) {
+    public static ModelWeights fold(ModelWeights base, AdapterMix mix, WeightFormat format, Kernels kernels) {
         if (mix.isEmpty()) {
             return base;
         }
@@ -52,7 +52,7 @@ public final class LoraMerge {
                 }
                 if (!fs.isEmpty()) {
                     Linear lin = lw.linear(p);
-                    merged.put(p, lin.withWeight(foldMatrix(p.moduleName(l), lin.weight(), fs, ws, format)));
+                    merged.put(p, lin.withWeight(foldMatrix(p.moduleName(l), lin.weight(), fs, ws, format, kernels)));
                 }
             }
             layers.add(merged.isEmpty() ? lw : lw.replacing(merged));
@@ -83,44 +83,34 @@ public final class LoraMerge {
         }
         Linear head = base.lmHead();
         if (!headFactors.isEmpty()) {
-            head = head.withWeight(foldMatrix("lm_head", head.weight(), headFactors, headWeights, format));
+            head = head.withWeight(foldMatrix("lm_head", head.weight(), headFactors, headWeights, format, kernels));
         }
         return base.derive(embedding, layers, head);
     }
 
     private static WeightMatrix foldMatrix(String name, WeightMatrix w, List<LoraFactors> factors, List<Float> weights,
-            WeightFormat format) {
+            WeightFormat format, Kernels kernels) {
         int rows = w.rows();
         int cols = w.cols();
         float[] merged = widen(name, w);
-        double[] delta = new double[cols];
-        // A is small (r x in): widen it once instead of once per output row
-        float[][] as = new float[factors.size()][];
         for (int i = 0; i < factors.size(); i++) {
-            WeightMatrix a = factors.get(i).a();
-            as[i] = new float[a.rows() * cols];
-            for (int k = 0; k < a.rows(); k++) {
-                a.readRow(k, as[i], k * cols);
-            }
-        }
-        for (int o = 0; o < rows; o++) {
-            Arrays.fill(delta, 0);
-            for (int i = 0; i < factors.size(); i++) {
-                LoraFactors f = factors.get(i);
-                double alpha = (double) weights.get(i) * f.scaling();
-                float[] a = as[i];
-                for (int k = 0; k < f.rank(); k++) {
-                    double bk = alpha * f.b().get(o, k);
-                    int aRow = k * cols;
-                    for (int c = 0; c < cols; c++) {
-                        delta[c] += bk * a[aRow + c];
-                    }
+            LoraFactors f = factors.get(i);
+            int r = f.rank();
+            // B·A as a product the kernels run: row o of the delta is B[o, :] · (Aᵀ)ᵀ, with Aᵀ [in, r] as weights
+            float[] aT = new float[cols * r];
+            float[] aRow = new float[cols];
+            for (int k = 0; k < r; k++) {
+                f.a().readRow(k, aRow, 0);
+                for (int c = 0; c < cols; c++) {
+                    aT[c * r + k] = aRow[c];
                 }
             }
-            int base = o * cols;
-            for (int c = 0; c < cols; c++) {
-                merged[base + c] = (float) (merged[base + c] + delta[c]);
+            float[] b = new float[rows * r];
+            for (int o = 0; o < rows; o++) {
+                f.b().readRow(o, b, o * r);
             }
+            float alpha = weights.get(i) * f.scaling();
+            kernels.matmul(WeightMatrix.ofFloats(aT, cols, r), b, 0, r, rows, merged, 0, cols, alpha, null, true);
         }
         WeightMatrix f32 = WeightMatrix.ofFloats(merged, rows, cols);
         return switch (format) {

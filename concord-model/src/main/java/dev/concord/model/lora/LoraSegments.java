@@ -1,20 +1,25 @@
 package dev.concord.model.lora;
 
 import dev.concord.model.weights.Projection;
+import dev.concord.tensor.kernel.ComputePool;
 import dev.concord.tensor.kernel.Kernels;
+import dev.concord.tensor.kernel.WeightMatrix;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * How the rows of one forward batch are grouped per adapter, SGMV-style (Punica, S-LoRA): a segment is a run of
  * consecutive rows that use the same adapter with the same weight. Every segment runs a shrink {@code T = X·Aᵀ}
- * ([rows, r]) and an expand {@code Y += w·s · T·Bᵀ} as two small GEMMs over exactly its rows: ranks may differ
- * between adapters, nothing is padded, and a row with several adapters is simply in several segments.
+ * ([rows, r]) and an expand {@code Y += w·s · T·Bᵀ} as small GEMMs over exactly its rows: ranks may differ between
+ * adapters, nothing is padded, and a row with several adapters is simply in several segments.
  *
- * <p>Segments are applied in increasing adapter id, so each row accumulates its updates in the same order whatever
- * else is in the batch; with batch-invariant kernels the rows' results are then bitwise independent of the batch.
+ * <p>All shrinks of a projection run as one parallel job (one segment per chunk, each writing its own part of the
+ * scratch buffer), then all expands as another, cut by output columns: every chunk walks the segments in increasing
+ * adapter id. Each output element therefore receives its updates in the same order whatever else is in the batch
+ * and however the work is cut; with batch-invariant kernels a row's result is bitwise independent of its batch.
  */
 public final class LoraSegments {
     /** Rows [firstRow, firstRow + rowCount) use {@code adapter} with mix weight {@code weight}. */
@@ -22,12 +27,15 @@ public final class LoraSegments {
 
     public static final LoraSegments EMPTY = new LoraSegments(List.of());
 
+    /** Output rows of B per expand chunk, at least (a multiple of 4, the kernels' row tile). */
+    private static final int MIN_EXPAND_ROWS = 32;
+
     private final List<Segment> segments;
-    private final int maxRows;
+    private final int totalRows;
 
     private LoraSegments(List<Segment> segments) {
         this.segments = segments;
-        this.maxRows = segments.stream().mapToInt(Segment::rowCount).max().orElse(0);
+        this.totalRows = segments.stream().mapToInt(Segment::rowCount).sum();
     }
 
     /**
@@ -37,7 +45,7 @@ public final class LoraSegments {
     public static LoraSegments plan(List<AdapterMix> mixes, int[] rowCounts) {
         List<Segment> out = new ArrayList<>();
         int row = 0;
-        // open runs, one per (adapter, weight) that the previous group also had
+        // runs the previous group had: the current group may extend them
         List<Segment> open = new ArrayList<>();
         for (int g = 0; g < mixes.size(); g++) {
             int count = rowCounts[g];
@@ -72,38 +80,69 @@ public final class LoraSegments {
         return segments.isEmpty();
     }
 
-    /** Scratch floats {@link #apply} needs for adapters of rank up to {@code maxRank}. */
+    /** Scratch floats the shrink outputs need for adapters of rank up to {@code maxRank}. */
     public int scratchSize(int maxRank) {
-        return maxRows * maxRank;
+        return totalRows * maxRank;
     }
 
     /**
      * Adds the updates of projection {@code p} of layer {@code layer}: for every segment whose adapter adapts it,
      * {@code Y[rows] += w · s · (X[rows] · Aᵀ) · Bᵀ}. X is [n, in] and Y [n, out], both contiguous from index 0;
      * {@code scratch} holds at least {@link #scratchSize} floats.
+     *
+     * @param pool   runs the two parallel jobs
+     * @param serial kernels that run on the calling thread (they are called from inside the pool's chunks)
      */
-    public void apply(Kernels kernels, int layer, Projection p, float[] x, float[] y, float[] scratch) {
-        for (Segment s : segments) {
-            LoraFactors f = s.adapter().factors(layer, p);
-            if (f != null) {
-                run(kernels, f, s, x, y, scratch);
-            }
-        }
+    public void apply(ComputePool pool, Kernels serial, int layer, Projection p, float[] x, float[] y, float[] scratch) {
+        run(pool, serial, a -> a.factors(layer, p), x, y, scratch);
     }
 
     /** As {@link #apply} for the output layer. */
-    public void applyLmHead(Kernels kernels, float[] x, float[] y, float[] scratch) {
-        for (Segment s : segments) {
-            LoraFactors f = s.adapter().lmHead();
-            if (f != null) {
-                run(kernels, f, s, x, y, scratch);
-            }
-        }
+    public void applyLmHead(ComputePool pool, Kernels serial, float[] x, float[] y, float[] scratch) {
+        run(pool, serial, AdapterWeights::lmHead, x, y, scratch);
     }
 
-    private static void run(Kernels kernels, LoraFactors f, Segment s, float[] x, float[] y, float[] scratch) {
-        kernels.loraShrink(f.a(), x, s.firstRow(), s.rowCount(), scratch, 0);
-        kernels.loraExpand(f.b(), s.weight() * f.scaling(), scratch, 0, s.rowCount(), y, s.firstRow());
+    private void run(ComputePool pool, Kernels serial, Function<AdapterWeights, LoraFactors> pick, float[] x,
+            float[] y, float[] scratch) {
+        List<Segment> active = new ArrayList<>(segments.size());
+        List<LoraFactors> factors = new ArrayList<>(segments.size());
+        for (Segment s : segments) {
+            LoraFactors f = pick.apply(s.adapter());
+            if (f != null) {
+                active.add(s);
+                factors.add(f);
+            }
+        }
+        if (active.isEmpty()) {
+            return;
+        }
+        int n = active.size();
+        int[] tOffset = new int[n];
+        float[] alpha = new float[n];
+        int at = 0;
+        for (int i = 0; i < n; i++) {
+            tOffset[i] = at;
+            at += active.get(i).rowCount() * factors.get(i).rank();
+            alpha[i] = active.get(i).weight() * factors.get(i).scaling();
+        }
+        pool.run(n, i -> {
+            Segment s = active.get(i);
+            serial.loraShrink(factors.get(i).a(), x, s.firstRow(), s.rowCount(), scratch, tOffset[i]);
+        });
+        int out = factors.get(0).outFeatures();
+        int rowsPerChunk = Math.max(MIN_EXPAND_ROWS, (out / (4 * pool.threads()) + 3) & ~3);
+        int chunks = (out + rowsPerChunk - 1) / rowsPerChunk;
+        pool.run(chunks, c -> {
+            int first = c * rowsPerChunk;
+            int count = Math.min(rowsPerChunk, out - first);
+            for (int i = 0; i < n; i++) {
+                Segment s = active.get(i);
+                LoraFactors f = factors.get(i);
+                WeightMatrix b = count == out ? f.b() : f.b().rowRange(first, count);
+                serial.matmul(b, scratch, tOffset[i], f.rank(), s.rowCount(), y, s.firstRow() * out + first, out,
+                        alpha[i], null, true);
+            }
+        });
     }
 
     @Override

@@ -137,7 +137,8 @@ class TokenizerFeatureTest {
         Tokenizer tokenizer = assertSameAsHuggingFace(json.write("added-ids"), List.of("<a><b>hello", "x<b>y"));
         assertThat(tokenizer.tokenId("<a>")).hasValue(next);
         assertThat(tokenizer.tokenId("<b>")).hasValue(next + 1);
-        assertThat(tokenizer.tokenId("hello")).hasValue(tokenizer.tokenId("hello").getAsInt());
+        // "hello" is already in the model vocabulary, so it keeps that id rather than the 0 the file claims.
+        assertThat(tokenizer.tokenId("hello")).hasValue(json.vocab().get("hello").intValue());
         assertThat(tokenizer.vocabSize()).isEqualTo(next + 2);
     }
 
@@ -204,7 +205,8 @@ class TokenizerFeatureTest {
                     + "\",\"split\":" + split + "}";
             Tokenizer tokenizer = assertSameAsHuggingFace(TinyTokenizerJson.sentencePiece().preTokenizer(metaspace)
                     .decoder(metaspace).write("metaspace-" + prependScheme + "-" + split));
-            assertThat(tokens(tokenizer, "hello world")).startsWith(prependScheme.equals("never") ? "h" : "▁hello");
+            boolean marksFirstWord = !prependScheme.equals("never");
+            assertThat(tokens(tokenizer, "hello world")).startsWith(marksFirstWord ? "▁ " : "he ");
         }
     }
 
@@ -259,7 +261,8 @@ class TokenizerFeatureTest {
                 new int[] {c3, a9})) {
             assertThat(tokenizer.decode(ids)).isEqualTo(oracle.decode(ids, false));
         }
-        assertThat(tokenizer.decode(new int[] {c3, a})).isEqualTo("\uFFFDa");
+        // The lone 0xC3 becomes U+FFFD; the Strip decoder only removes a space at the very start.
+        assertThat(tokenizer.decode(new int[] {c3, a})).isEqualTo("\uFFFD a");
     }
 
     @Test

@@ -17,7 +17,8 @@ import jdk.incubator.vector.VectorMask;
  *   <li><b>Q8_0:</b> per block b of 32 inputs, {@code p = +0}, then {@code p = fma(q_chunk, x_chunk, p)} over the
  *       block's 32/L chunks in order, then {@code acc = fma(p, broadcast(scale_b), acc)};</li>
  *   <li>finally the lanes are summed by the fixed pairwise tree of {@link Lanes#sum} (lane l + lane l+L/2, then
- *       +L/4, ...), never by {@code reduceLanes}, whose order the Vector API leaves open.</li>
+ *       +L/4, ...), never by {@code reduceLanes}, whose order the Vector API leaves open. Tiles reduce four
+ *       accumulators at once with {@link Lanes#sum4}, which performs the very same additions per element.</li>
  * </ul>
  * The output element is then formed by the epilogue of {@link MatmulCall#store} (alpha, bias, accumulate).
  *

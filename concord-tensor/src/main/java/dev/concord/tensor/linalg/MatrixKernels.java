@@ -98,6 +98,19 @@ final class MatrixKernels {
                                     double[] c, int cOff, int cs,
                                     int m, int k, int n) {
         int i = 0;
+        for (; i + 8 <= m; i += 8) {
+            int a0 = aOff + i * ai;
+            int c0 = cOff + i * cs;
+            int j = 0;
+            for (; j + 2 * LANES <= n; j += 2 * LANES) {
+                eightRowsTwoVectors(a, a0, ai, ap, b, bOff + j, bs, c, c0 + j, cs, k);
+            }
+            if (j < n) {
+                // Column tail: two 4-row passes over the remaining columns.
+                mulAddFourRowTail(a, a0, ai, ap, b, bOff, bs, c, c0, cs, k, j, n);
+                mulAddFourRowTail(a, a0 + 4 * ai, ai, ap, b, bOff, bs, c, c0 + 4 * cs, cs, k, j, n);
+            }
+        }
         for (; i + 4 <= m; i += 4) {
             int a0 = aOff + i * ai;
             int c0 = cOff + i * cs;
@@ -105,23 +118,7 @@ final class MatrixKernels {
             for (; j + 2 * LANES <= n; j += 2 * LANES) {
                 fourRowsTwoVectors(a, a0, ai, ap, b, bOff + j, bs, c, c0 + j, cs, k);
             }
-            for (; j + LANES <= n; j += LANES) {
-                fourRowsOneVector(a, a0, ai, ap, b, bOff + j, bs, c, c0 + j, cs, k);
-            }
-            for (; j < n; j++) {
-                double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-                for (int p = 0, ao = a0, bo = bOff + j; p < k; p++, ao += ap, bo += bs) {
-                    double bv = b[bo];
-                    s0 += a[ao] * bv;
-                    s1 += a[ao + ai] * bv;
-                    s2 += a[ao + 2 * ai] * bv;
-                    s3 += a[ao + 3 * ai] * bv;
-                }
-                c[c0 + j] += s0;
-                c[c0 + cs + j] += s1;
-                c[c0 + 2 * cs + j] += s2;
-                c[c0 + 3 * cs + j] += s3;
-            }
+            mulAddFourRowTail(a, a0, ai, ap, b, bOff, bs, c, c0, cs, k, j, n);
         }
         for (; i < m; i++) {
             int a0 = aOff + i * ai;
@@ -130,6 +127,92 @@ final class MatrixKernels {
                 axpy(a[ao], b, bo, c, c0, n);
             }
         }
+    }
+
+    /** Columns j … n−1 of four rows: one-vector strips, then scalars. */
+    private static void mulAddFourRowTail(double[] a, int a0, int ai, int ap, double[] b, int bOff, int bs,
+                                          double[] c, int c0, int cs, int k, int j, int n) {
+        for (; j + LANES <= n; j += LANES) {
+            fourRowsOneVector(a, a0, ai, ap, b, bOff + j, bs, c, c0 + j, cs, k);
+        }
+        for (; j < n; j++) {
+            double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            for (int p = 0, ao = a0, bo = bOff + j; p < k; p++, ao += ap, bo += bs) {
+                double bv = b[bo];
+                s0 += a[ao] * bv;
+                s1 += a[ao + ai] * bv;
+                s2 += a[ao + 2 * ai] * bv;
+                s3 += a[ao + 3 * ai] * bv;
+            }
+            c[c0 + j] += s0;
+            c[c0 + cs + j] += s1;
+            c[c0 + 2 * cs + j] += s2;
+            c[c0 + 3 * cs + j] += s3;
+        }
+    }
+
+    private static void eightRowsTwoVectors(double[] a, int a0, int ai, int ap, double[] b, int bOff, int bs,
+                                            double[] c, int c0, int cs, int k) {
+        DoubleVector c00 = DoubleVector.fromArray(SPECIES, c, c0);
+        DoubleVector c01 = DoubleVector.fromArray(SPECIES, c, c0 + LANES);
+        DoubleVector c10 = DoubleVector.fromArray(SPECIES, c, c0 + cs);
+        DoubleVector c11 = DoubleVector.fromArray(SPECIES, c, c0 + cs + LANES);
+        DoubleVector c20 = DoubleVector.fromArray(SPECIES, c, c0 + 2 * cs);
+        DoubleVector c21 = DoubleVector.fromArray(SPECIES, c, c0 + 2 * cs + LANES);
+        DoubleVector c30 = DoubleVector.fromArray(SPECIES, c, c0 + 3 * cs);
+        DoubleVector c31 = DoubleVector.fromArray(SPECIES, c, c0 + 3 * cs + LANES);
+        DoubleVector c40 = DoubleVector.fromArray(SPECIES, c, c0 + 4 * cs);
+        DoubleVector c41 = DoubleVector.fromArray(SPECIES, c, c0 + 4 * cs + LANES);
+        DoubleVector c50 = DoubleVector.fromArray(SPECIES, c, c0 + 5 * cs);
+        DoubleVector c51 = DoubleVector.fromArray(SPECIES, c, c0 + 5 * cs + LANES);
+        DoubleVector c60 = DoubleVector.fromArray(SPECIES, c, c0 + 6 * cs);
+        DoubleVector c61 = DoubleVector.fromArray(SPECIES, c, c0 + 6 * cs + LANES);
+        DoubleVector c70 = DoubleVector.fromArray(SPECIES, c, c0 + 7 * cs);
+        DoubleVector c71 = DoubleVector.fromArray(SPECIES, c, c0 + 7 * cs + LANES);
+        for (int p = 0, ao = a0, bo = bOff; p < k; p++, ao += ap, bo += bs) {
+            DoubleVector b0 = DoubleVector.fromArray(SPECIES, b, bo);
+            DoubleVector b1 = DoubleVector.fromArray(SPECIES, b, bo + LANES);
+            DoubleVector x = DoubleVector.broadcast(SPECIES, a[ao]);
+            c00 = b0.fma(x, c00);
+            c01 = b1.fma(x, c01);
+            x = DoubleVector.broadcast(SPECIES, a[ao + ai]);
+            c10 = b0.fma(x, c10);
+            c11 = b1.fma(x, c11);
+            x = DoubleVector.broadcast(SPECIES, a[ao + 2 * ai]);
+            c20 = b0.fma(x, c20);
+            c21 = b1.fma(x, c21);
+            x = DoubleVector.broadcast(SPECIES, a[ao + 3 * ai]);
+            c30 = b0.fma(x, c30);
+            c31 = b1.fma(x, c31);
+            x = DoubleVector.broadcast(SPECIES, a[ao + 4 * ai]);
+            c40 = b0.fma(x, c40);
+            c41 = b1.fma(x, c41);
+            x = DoubleVector.broadcast(SPECIES, a[ao + 5 * ai]);
+            c50 = b0.fma(x, c50);
+            c51 = b1.fma(x, c51);
+            x = DoubleVector.broadcast(SPECIES, a[ao + 6 * ai]);
+            c60 = b0.fma(x, c60);
+            c61 = b1.fma(x, c61);
+            x = DoubleVector.broadcast(SPECIES, a[ao + 7 * ai]);
+            c70 = b0.fma(x, c70);
+            c71 = b1.fma(x, c71);
+        }
+        c00.intoArray(c, c0);
+        c01.intoArray(c, c0 + LANES);
+        c10.intoArray(c, c0 + cs);
+        c11.intoArray(c, c0 + cs + LANES);
+        c20.intoArray(c, c0 + 2 * cs);
+        c21.intoArray(c, c0 + 2 * cs + LANES);
+        c30.intoArray(c, c0 + 3 * cs);
+        c31.intoArray(c, c0 + 3 * cs + LANES);
+        c40.intoArray(c, c0 + 4 * cs);
+        c41.intoArray(c, c0 + 4 * cs + LANES);
+        c50.intoArray(c, c0 + 5 * cs);
+        c51.intoArray(c, c0 + 5 * cs + LANES);
+        c60.intoArray(c, c0 + 6 * cs);
+        c61.intoArray(c, c0 + 6 * cs + LANES);
+        c70.intoArray(c, c0 + 7 * cs);
+        c71.intoArray(c, c0 + 7 * cs + LANES);
     }
 
     private static void fourRowsTwoVectors(double[] a, int a0, int ai, int ap, double[] b, int bOff, int bs,

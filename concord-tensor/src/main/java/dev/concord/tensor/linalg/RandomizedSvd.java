@@ -39,7 +39,7 @@ public final class RandomizedSvd {
     /** Sketch widths are rounded up to a multiple of this; the extra columns only add oversampling. */
     static final int SKETCH_WIDTH_QUANTUM = 8;
     /** Rows converted to double and multiplied at a time, whatever the source's block size. */
-    private static final int SUB_BLOCK_ROWS = 128;
+    private static final int SUB_BLOCK_ROWS = 256;
     /** Relative disagreement of ‖A‖² between passes beyond which the source is judged non-deterministic. */
     private static final double PASS_CONSISTENCY = 1e-9;
 
@@ -252,16 +252,19 @@ public final class RandomizedSvd {
                 yb = new double[Math.min(SUB_BLOCK_ROWS, m) * l];
             }
             int base = s0 * n;
-            double e = 0;
-            for (int i = 0; i < sr * n; i++) {
-                float f = data[base + i];
-                if (!Float.isFinite(f)) {
-                    throw new InvalidInputException("row block source has a non-finite value " + f + " at ["
-                            + (rowStart + s0 + i / n) + ", " + i % n + "]");
+            int count = sr * n;
+            for (int i = 0; i < count; i++) {
+                xb[i] = data[base + i];
+            }
+            // One vectorised sum of squares doubles as the finiteness check: NaN or ±∞ anywhere makes it non-finite.
+            double e = MatrixKernels.dot(xb, 0, xb, 0, count);
+            if (!Double.isFinite(e)) {
+                for (int i = 0; i < count; i++) {
+                    if (!Float.isFinite(data[base + i])) {
+                        throw new InvalidInputException("row block source has a non-finite value " + data[base + i]
+                                + " at [" + (rowStart + s0 + i / n) + ", " + i % n + "]");
+                    }
                 }
-                double d = f;
-                xb[i] = d;
-                e += d * d;
             }
             energy += e;
             if (l == 0) {
