@@ -142,7 +142,8 @@ public final class LoraConfig {
         JsonNode root;
         try {
             root = ConfigJson.MAPPER.readTree(text);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
+            // Jackson reports some malformed numbers (exponent overflow) as NumberFormatException
             throw new InvalidInputException(where + ": not valid JSON (" + firstLine(e.getMessage()) + ")");
         }
         if (root == null || root.isMissingNode()) {

@@ -154,6 +154,7 @@ class LoraConfigTest {
         assertBad("{\"peft_type\": \"LORA\", \"r\": 1} x", "not valid JSON");
         assertBad("{\"peft_type\": \"LORA\", \"r\": 1, \"r\": 2}", "not valid JSON");
         assertBad("{\"r\": 8}", "no peft_type");
+        assertBad("{\"peft_type\": \"LORA\", \"x\": 1.5e99999999999}", "not valid JSON");
         assertBad("{\"peft_type\": \"LORA\", \"r\": 0}", "field 'r' must be a positive integer, got 0");
         assertBad("{\"peft_type\": \"LORA\", \"r\": 8.0}", "field 'r' must be a positive integer");
         assertBad("{\"peft_type\": \"LORA\", \"r\": \"eight\"}", "field 'r' must be a positive integer, got \"eight\"");

@@ -37,7 +37,8 @@ public record CompositionSpectral(double[] tsvDot, double[] projectedOnMerge) {
         int n = weights.length;
         int present = 0;
         for (int i = 0; i < n; i++) {
-            if (s.basis(i) != null && s.basis(i).rank() > 0) {
+            // as concord-merge's tsv, a task vector with weight 0 is no task: it takes no share of the dimension
+            if (s.basis(i) != null && s.basis(i).rank() > 0 && weights[i] != 0) {
                 present++;
             }
         }
@@ -59,7 +60,7 @@ public record CompositionSpectral(double[] tsvDot, double[] projectedOnMerge) {
             if (b == null) {
                 continue;
             }
-            int keep = Math.min(b.rank(), perTask);
+            int keep = weights[i] == 0 ? 0 : Math.min(b.rank(), perTask);
             for (int p = 0; p < b.rank(); p++) {
                 double ws = weights[i] * b.sigma()[p];
                 if (p < keep) {

@@ -35,25 +35,24 @@ public final class StackedBases {
                 total += bases[i].rank();
             }
         }
-        double[] xu = new double[Math.multiplyExact(rows, total)];
-        double[] xv = new double[Math.multiplyExact(cols, total)];
+        SymmetricGram left = new SymmetricGram(rows, total);
         for (int i = 0; i < bases.length; i++) {
             TaskBasis b = bases[i];
             if (b != null && b.rank() > 0) {
-                place(b.u(), rows, b.rank(), xu, total, offset[i]);
-                place(b.v(), cols, b.rank(), xv, total, offset[i]);
+                left.setColumns(b.u(), b.rank(), offset[i]);
             }
         }
-        double[] gu = SymmetricGram.of(xu, rows, total);
-        xu = null; // the stacked bases are the largest arrays of the analysis; let them go before the next Gram
-        double[] gv = SymmetricGram.of(xv, cols, total);
-        return new StackedBases(bases.clone(), offset, total, gu, gv);
-    }
-
-    private static void place(double[] src, int rows, int k, double[] dst, int width, int at) {
-        for (int p = 0; p < rows; p++) {
-            System.arraycopy(src, p * k, dst, p * width + at, k);
+        double[] gu = left.compute();
+        left = null; // the stacked bases are the largest arrays of the analysis; let them go before the next Gram
+        SymmetricGram right = new SymmetricGram(cols, total);
+        for (int i = 0; i < bases.length; i++) {
+            TaskBasis b = bases[i];
+            if (b != null && b.rank() > 0) {
+                right.setColumns(b.v(), b.rank(), offset[i]);
+            }
         }
+        double[] gv = right.compute();
+        return new StackedBases(bases.clone(), offset, total, gu, gv);
     }
 
     /** K = the sum of the ranks. */

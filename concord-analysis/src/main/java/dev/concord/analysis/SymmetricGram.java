@@ -7,19 +7,20 @@ import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@code G = XᵀX} for a tall row-major matrix X [d, K] in double precision: the one heavy step of the pairwise
- * analysis. X stacks the singular-vector bases of every adapter on one module side by side, so G holds every
- * cross product {@code U_aᵀU_b} at once; for 100 rank-16 adapters K is 1,600 and d up to 8,192, about 10¹⁰
- * multiply-adds per module, which is why this is written as a packed, register-tiled GEMM rather than as dot
- * products.
+ * {@code G = XᵀX} for a tall matrix X [d, K] in double precision: the one heavy step of the pairwise analysis. X
+ * stacks the singular-vector bases of every adapter on one module side by side, so G holds every cross product
+ * {@code U_aᵀU_b} at once; for 100 rank-16 adapters K is 1,600 and d up to 8,192, about 10¹⁰ multiply-adds per
+ * module, which is why this is written as a register-tiled GEMM rather than as dot products.
  *
- * <p>How: G is cut into square tiles; only tiles on or above the diagonal are computed (G is symmetric) and the
- * lower half is mirrored at the end. Each tile is one task (tasks run in parallel); it walks X in slices of
- * {@value #KC} rows, packs the two column strips it needs so that the inner loop reads memory contiguously, and
- * accumulates {@value #MR}×(2·lanes) blocks of G in vector registers with fused multiply-adds.
+ * <p>How: the columns of X are stored twice, already in the two "packed" layouts a GEMM kernel wants — strips of
+ * {@value #MR} columns and strips of {@link #NR} columns, each strip holding its columns' values row after row — so
+ * the inner loop streams contiguous memory and no tile ever repacks anything. G is cut into square tiles; only tiles
+ * on or above the diagonal are computed (G is symmetric) and mirrored at the end. Tiles run in parallel; each walks
+ * the rows in slices of {@value #KC} (so its strips stay in the L2 cache) and accumulates {@value #MR}×(2·lanes)
+ * blocks of G in vector registers with fused multiply-adds.
  *
- * <p>Every entry is summed over the rows of X in the same order whatever the number of threads or the tiling of
- * other entries, so results are reproducible bit for bit on one machine.
+ * <p>Every entry is summed over the rows in the same order whatever the number of threads, so results are
+ * reproducible bit for bit on one machine.
  */
 public final class SymmetricGram {
     private static final VectorSpecies<Double> SPECIES = DoubleVector.SPECIES_PREFERRED;
@@ -28,22 +29,69 @@ public final class SymmetricGram {
     static final int MR = 6;
     /** Columns of a register block: two vectors. */
     static final int NR = 2 * LANES;
-    /** Rows of X per packed slice: two packed strips of TILE×KC doubles stay in the L2 cache. */
+    /** Rows of X per slice: a tile's strips of KC rows stay in the L2 cache. */
     static final int KC = 256;
     /** Side of a tile of G, a multiple of both MR and NR. */
     static final int TILE = lcmMultiple(MR, NR, 96);
 
-    private SymmetricGram() {}
+    private final int d;
+    private final int k;
+    /** Columns in strips of MR: strip s holds rows 0..d of columns s·MR .. s·MR+MR, MR values per row. */
+    private final double[] narrow;
+    /** Columns in strips of NR. */
+    private final double[] wide;
 
-    /**
-     * XᵀX, K×K row-major, for X given row-major with {@code d} rows and {@code k} columns.
-     *
-     * @throws IllegalArgumentException if the array does not hold d·k values
-     */
+    /** An all-zero X [d, k] to be filled with {@link #setColumns}. */
+    public SymmetricGram(int d, int k) {
+        if (d < 0 || k < 0) {
+            throw new IllegalArgumentException("negative shape [" + d + ", " + k + "]");
+        }
+        this.d = d;
+        this.k = k;
+        this.narrow = new double[Math.multiplyExact(roundUp(k, MR), d)];
+        this.wide = new double[Math.multiplyExact(roundUp(k, NR), d)];
+    }
+
+    /** XᵀX, K×K row-major, for X given row-major with {@code d} rows and {@code k} columns. */
     public static double[] of(double[] x, int d, int k) {
-        if (d < 0 || k < 0 || (long) d * k != x.length) {
+        if ((long) d * k != x.length) {
             throw new IllegalArgumentException("Gram of a [" + d + ", " + k + "] matrix given " + x.length + " values");
         }
+        SymmetricGram g = new SymmetricGram(d, k);
+        g.setColumns(x, k, 0);
+        return g.compute();
+    }
+
+    /**
+     * Sets columns [first, first + width) of X from a row-major [d, width] block.
+     */
+    public void setColumns(double[] block, int width, int first) {
+        if (first < 0 || first + width > k || (long) width * d != block.length) {
+            throw new IllegalArgumentException("columns " + first + "+" + width + " of a [" + d + ", " + k
+                    + "] matrix from " + block.length + " values");
+        }
+        int[] nBase = new int[width];
+        int[] wBase = new int[width];
+        for (int c = 0; c < width; c++) {
+            int col = first + c;
+            nBase[c] = (col / MR) * MR * d + col % MR;
+            wBase[c] = (col / NR) * NR * d + col % NR;
+        }
+        // row by row: neighbouring columns land next to each other in both layouts
+        for (int p = 0; p < d; p++) {
+            int src = p * width;
+            int nRow = p * MR;
+            int wRow = p * NR;
+            for (int c = 0; c < width; c++) {
+                double v = block[src + c];
+                narrow[nBase[c] + nRow] = v;
+                wide[wBase[c] + wRow] = v;
+            }
+        }
+    }
+
+    /** XᵀX, K×K row-major. */
+    public double[] compute() {
         double[] g = new double[k * k];
         if (k == 0 || d == 0) {
             return g;
@@ -54,7 +102,7 @@ public final class SymmetricGram {
                 tiles.add(new int[] {i0, j0});
             }
         }
-        IntStream.range(0, tiles.size()).parallel().forEach(t -> tile(x, d, k, tiles.get(t)[0], tiles.get(t)[1], g));
+        IntStream.range(0, tiles.size()).parallel().forEach(t -> tile(tiles.get(t)[0], tiles.get(t)[1], g));
         for (int i = 0; i < k; i++) {
             for (int j = 0; j < i; j++) {
                 g[i * k + j] = g[j * k + i];
@@ -64,24 +112,22 @@ public final class SymmetricGram {
     }
 
     /** One tile G[i0 .. i0+TILE, j0 .. j0+TILE), written only on or above the diagonal. */
-    private static void tile(double[] x, int d, int k, int i0, int j0, double[] g) {
+    private void tile(int i0, int j0, double[] g) {
         int mi = Math.min(TILE, k - i0);
         int nj = Math.min(TILE, k - j0);
         int mPad = roundUp(mi, MR);
         int nPad = roundUp(nj, NR);
         double[] acc = new double[mPad * nPad];
-        double[] packA = new double[mPad * KC];
-        double[] packB = new double[nPad * KC];
         for (int p0 = 0; p0 < d; p0 += KC) {
             int kc = Math.min(KC, d - p0);
-            packStrips(x, k, p0, kc, i0, mi, MR, packA);
-            packStrips(x, k, p0, kc, j0, nj, NR, packB);
             for (int jr = 0; jr < nPad; jr += NR) {
+                int bOff = ((j0 + jr) / NR) * NR * d + p0 * NR;
                 for (int ir = 0; ir < mPad; ir += MR) {
                     if (i0 + ir > j0 + jr + NR - 1) {
                         continue; // the whole block lies below the diagonal
                     }
-                    kernel(packA, ir * kc, packB, jr * kc, kc, acc, ir * nPad + jr, nPad);
+                    int aOff = ((i0 + ir) / MR) * MR * d + p0 * MR;
+                    kernel(narrow, aOff, wide, bOff, kc, acc, ir * nPad + jr, nPad);
                 }
             }
         }
@@ -89,27 +135,6 @@ public final class SymmetricGram {
             int gi = i0 + i;
             for (int j = Math.max(0, gi - j0); j < nj; j++) {
                 g[gi * k + j0 + j] = acc[i * nPad + j];
-            }
-        }
-    }
-
-    /**
-     * Packs columns [c0, c0+count) of rows [p0, p0+kc) of X as consecutive strips of {@code width} columns: strip s
-     * holds, for each row p, its {@code width} values, so the kernel walks it linearly. Columns past the end are 0.
-     */
-    private static void packStrips(double[] x, int k, int p0, int kc, int c0, int count, int width, double[] dst) {
-        int strips = roundUp(count, width) / width;
-        for (int s = 0; s < strips; s++) {
-            int base = s * width * kc;
-            int first = c0 + s * width;
-            int valid = Math.min(width, c0 + count - first);
-            for (int p = 0; p < kc; p++) {
-                int src = (p0 + p) * k + first;
-                int o = base + p * width;
-                System.arraycopy(x, src, dst, o, valid);
-                for (int c = valid; c < width; c++) {
-                    dst[o + c] = 0;
-                }
             }
         }
     }

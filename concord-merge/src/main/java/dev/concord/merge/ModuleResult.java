@@ -12,8 +12,17 @@ public sealed interface ModuleResult {
 
     int cols();
 
-    /** The merged update as {@code scale · left · right}; written exactly when the output format allows. */
-    record LowRank(TaskVector tau) implements ModuleResult {
+    /**
+     * The merged update as {@code scale · left · right}; written exactly when the output format allows.
+     *
+     * @param dense how to read the update as dense rows, or null to densify the product; a weighted sum supplies
+     *     its terms' sum here so that, e.g., τ − τ is exactly zero rather than a rounding residue
+     */
+    record LowRank(TaskVector tau, RowBlockSource dense) implements ModuleResult {
+        public LowRank(TaskVector tau) {
+            this(tau, null);
+        }
+
         @Override
         public int rows() {
             return tau.rows();

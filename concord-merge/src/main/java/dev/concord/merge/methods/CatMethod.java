@@ -38,6 +38,6 @@ public final class CatMethod implements MergeMethod {
 
     @Override
     public ModuleResult merge(ModuleInputs in) {
-        return new ModuleResult.LowRank(LinearSums.concatenate(in, in.weights()));
+        return LinearSums.result(in, in.weights());
     }
 }

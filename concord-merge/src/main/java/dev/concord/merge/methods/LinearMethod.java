@@ -40,6 +40,6 @@ public final class LinearMethod implements MergeMethod {
                 c[i] /= n;
             }
         }
-        return new ModuleResult.LowRank(LinearSums.concatenate(in, c));
+        return LinearSums.result(in, c);
     }
 }

@@ -36,6 +36,6 @@ public final class TaskArithmeticMethod implements MergeMethod {
         for (int i = 0; i < c.length; i++) {
             c[i] = lambda * c[i] / n;
         }
-        return new ModuleResult.LowRank(LinearSums.concatenate(in, c));
+        return LinearSums.result(in, c);
     }
 }

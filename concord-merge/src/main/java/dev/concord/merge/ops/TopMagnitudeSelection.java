@@ -76,6 +76,7 @@ public final class TopMagnitudeSelection {
             windowAbove += p.above;
             windowCount += p.candidates.size();
         }
+        if (System.getProperty("sel.debug") != null) { System.err.println("window=" + java.util.Arrays.toString(window) + " count=" + windowCount + " above=" + windowAbove + " k=" + k); }
         if (windowOk && windowCount <= candidateBudget && windowAbove < k && k <= windowAbove + windowCount) {
             return fromCandidates(concat(firsts.stream().map(p -> p.candidates).toList()), k - windowAbove);
         }
@@ -207,7 +208,13 @@ public final class TopMagnitudeSelection {
     }
 
     private static Candidates concat(List<Candidates> parts) {
+        int total = 0;
+        for (Candidates p : parts) {
+            total += p.size;
+        }
         Candidates all = new Candidates();
+        all.bits = new int[total];
+        all.index = new long[total];
         for (Candidates p : parts) {
             all.addAll(p);
         }

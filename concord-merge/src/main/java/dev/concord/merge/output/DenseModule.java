@@ -34,7 +34,8 @@ final class DenseModule {
         int rows = result.rows();
         int cols = result.cols();
         return switch (result) {
-            case ModuleResult.LowRank lr -> new DenseModule(rows, cols, null, lowRankRows(lr.tau()));
+            case ModuleResult.LowRank lr -> new DenseModule(rows, cols, null,
+                    lr.dense() != null ? lr.dense() : lowRankRows(lr.tau()));
             case ModuleResult.Dense d when (long) rows * cols <= MATERIALIZE_LIMIT -> {
                 float[] all = new float[rows * cols];
                 d.source().forEachBlock((start, block) ->

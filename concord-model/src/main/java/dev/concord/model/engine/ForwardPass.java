@@ -20,6 +20,7 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.IntConsumer;
 
 /**
  * One forward step over a batch of {@link SequenceInput}s. Inputs are laid out as consecutive rows (one per token),
@@ -28,6 +29,9 @@ import java.util.Set;
  * by row.
  */
 final class ForwardPass {
+    /** Rows per chunk of the per-row steps (norms, RoPE, activations) when they run across the pool. */
+    private static final int ROWS_PER_CHUNK = 8;
+
     private final InferenceEngine engine;
     private final ModelWeights weights;
     private final ModelConfig config;
@@ -180,15 +184,13 @@ final class ForwardPass {
         float[] out = ws.get(Buffer.OUT, (long) rows * hidden);
         float[] scratch = ws.get(Buffer.LORA, Math.max(1, segments.scratchSize(maxRank)));
 
-        for (int r = 0; r < rows; r++) {
-            RmsNorm.apply(x, r * hidden, lw.inputNorm(), eps, normed, r * hidden);
-        }
+        forRows(r -> RmsNorm.apply(x, r * hidden, lw.inputNorm(), eps, normed, r * hidden));
         project(l, Projection.Q, lw, normed, q, scratch);
         project(l, Projection.K, lw, normed, k, scratch);
         project(l, Projection.V, lw, normed, v, scratch);
         RotaryEmbedding rope = engine.rope();
         KvBlockPool pool = engine.kvPool();
-        for (int r = 0; r < rows; r++) {
+        forRows(r -> {
             rope.apply(q, r * qDim, heads, rowPosition[r]);
             rope.apply(k, r * kvDim, kvHeads, rowPosition[r]);
             SequenceKv kv = rowKv[r];
@@ -196,32 +198,52 @@ final class ForwardPass {
             int offset = pool.offset(l, kv.slot(rowPosition[r]));
             System.arraycopy(k, r * kvDim, pool.keys(block), offset, kvDim);
             System.arraycopy(v, r * kvDim, pool.values(block), offset, kvDim);
-        }
+        });
         int window = config.usesSlidingWindow(l) ? config.slidingWindow().getAsInt() : 0;
-        new Attention(kernels, pool, l, heads, kvHeads, headDim, window, q, att, rowKv, rowPosition)
-                .run(engine.pool(), rows);
+        new Attention(pool, l, heads, kvHeads, headDim, window, q, att, rowKv, rowPosition).run(engine.pool(), rows);
         project(l, Projection.O, lw, att, out, scratch);
-        int n = rows * hidden;
-        for (int i = 0; i < n; i++) {
-            x[i] += out[i];
-        }
-
-        for (int r = 0; r < rows; r++) {
+        forRows(r -> {
+            for (int i = r * hidden, end = i + hidden; i < end; i++) {
+                x[i] += out[i];
+            }
             RmsNorm.apply(x, r * hidden, lw.postAttentionNorm(), eps, normed, r * hidden);
-        }
+        });
         float[] gate = ws.get(Buffer.GATE, (long) rows * inter);
         float[] up = ws.get(Buffer.UP, (long) rows * inter);
         project(l, Projection.GATE, lw, normed, gate, scratch);
         project(l, Projection.UP, lw, normed, up, scratch);
-        int m = rows * inter;
-        for (int i = 0; i < m; i++) {
-            float g = gate[i];
-            gate[i] = (float) (g / (1.0 + Math.exp(-g))) * up[i];
-        }
+        forRows(r -> {
+            for (int i = r * inter, end = i + inter; i < end; i++) {
+                float g = gate[i];
+                gate[i] = (float) (g / (1.0 + Math.exp(-g))) * up[i];
+            }
+        });
         project(l, Projection.DOWN, lw, gate, out, scratch);
-        for (int i = 0; i < n; i++) {
-            x[i] += out[i];
+        forRows(r -> {
+            for (int i = r * hidden, end = i + hidden; i < end; i++) {
+                x[i] += out[i];
+            }
+        });
+    }
+
+    /**
+     * Runs a per-row step for every row; across the pool when the step has enough rows to pay for it. Each row is
+     * computed by one thread in the same way, so the split never changes a result.
+     */
+    private void forRows(IntConsumer perRow) {
+        if (rows < ROWS_PER_CHUNK) {
+            for (int r = 0; r < rows; r++) {
+                perRow.accept(r);
+            }
+            return;
         }
+        int chunks = (rows + ROWS_PER_CHUNK - 1) / ROWS_PER_CHUNK;
+        engine.pool().run(chunks, c -> {
+            int end = Math.min(rows, (c + 1) * ROWS_PER_CHUNK);
+            for (int r = c * ROWS_PER_CHUNK; r < end; r++) {
+                perRow.accept(r);
+            }
+        });
     }
 
     /** {@code y = W x (+ b)} over all rows, then each adapter segment's update. */

@@ -12,6 +12,7 @@ public final class StopStrings {
     private final List<String> stops;
     private int emitted;
     private String finalText;
+    private boolean stopped;
 
     public StopStrings(List<String> stops) {
         for (String s : stops) {
@@ -24,7 +25,7 @@ public final class StopStrings {
 
     /** Whether a stop string has been seen. */
     public boolean stopped() {
-        return finalText != null;
+        return stopped;
     }
 
     /**
@@ -43,6 +44,7 @@ public final class StopStrings {
             }
         }
         if (cut >= 0) {
+            stopped = true;
             finalText = text.substring(0, cut);
             return take(finalText, finalText.length());
         }

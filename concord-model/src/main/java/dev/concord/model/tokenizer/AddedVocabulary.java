@@ -23,6 +23,7 @@ final class AddedVocabulary {
 
     private final Map<String, Integer> idByContent;
     private final Map<Integer, AddedToken> tokenById;
+    private final List<AddedToken> byId;
     private final Set<String> specialContents;
     private final TokenTrie rawTrie;
     private final int[] rawIds;
@@ -33,6 +34,7 @@ final class AddedVocabulary {
                             Set<String> specialContents, List<AddedToken> matchOrder, Normalizer normalizer) {
         this.idByContent = idByContent;
         this.tokenById = tokenById;
+        this.byId = tokenById.values().stream().sorted(Comparator.comparingInt(AddedToken::id)).toList();
         this.specialContents = specialContents;
         List<String> raw = new ArrayList<>();
         List<Integer> rawIdList = new ArrayList<>();
@@ -62,14 +64,19 @@ final class AddedVocabulary {
         Map<String, Integer> idByContent = new HashMap<>();
         Map<Integer, AddedToken> tokenById = new LinkedHashMap<>();
         Set<String> specialContents = new HashSet<>();
+        // Hugging Face skips a token equal in content and every flag to one it currently holds (ids left out).
+        Set<AddedToken> held = new HashSet<>();
         List<AddedToken> special = new ArrayList<>();
         List<AddedToken> ordinary = new ArrayList<>();
+        int maxId = -1;
         for (AddedToken token : declared) {
             String content = token.content();
             if (token.special() && !content.isEmpty() && specialContents.add(content)) {
                 special.add(token);
             }
-            if (content.isEmpty() || tokenById.values().stream().anyMatch(known -> sameFlags(known, token))) {
+            AddedToken withoutId = new AddedToken(0, content, token.special(), token.lstrip(), token.rstrip(),
+                    token.singleWord(), token.normalized());
+            if (content.isEmpty() || held.contains(withoutId)) {
                 continue;
             }
             Integer id = idByContent.get(content);
@@ -78,13 +85,17 @@ final class AddedVocabulary {
             }
             if (id == null) {
                 int modelSize = model.vocabSize();
-                id = idByContent.values().stream().max(Integer::compare)
-                        .map(max -> max >= modelSize || modelSize == 0 ? max + 1 : modelSize)
-                        .orElse(modelSize);
+                id = maxId < 0 ? modelSize : maxId >= modelSize || modelSize == 0 ? maxId + 1 : modelSize;
             }
             idByContent.put(content, id);
-            tokenById.put(id, new AddedToken(id, content, token.special(), token.lstrip(), token.rstrip(),
-                    token.singleWord(), token.normalized()));
+            maxId = Math.max(maxId, id);
+            AddedToken replaced = tokenById.put(id, new AddedToken(id, content, token.special(), token.lstrip(),
+                    token.rstrip(), token.singleWord(), token.normalized()));
+            if (replaced != null) {
+                held.remove(new AddedToken(0, replaced.content(), replaced.special(), replaced.lstrip(),
+                        replaced.rstrip(), replaced.singleWord(), replaced.normalized()));
+            }
+            held.add(withoutId);
             if (!specialContents.contains(content)) {
                 ordinary.add(token);
             }
@@ -92,11 +103,6 @@ final class AddedVocabulary {
         List<AddedToken> matchOrder = new ArrayList<>(special);
         matchOrder.addAll(ordinary);
         return new AddedVocabulary(idByContent, tokenById, specialContents, matchOrder, normalizer);
-    }
-
-    private static boolean sameFlags(AddedToken a, AddedToken b) {
-        return a.content().equals(b.content()) && a.special() == b.special() && a.lstrip() == b.lstrip()
-                && a.rstrip() == b.rstrip() && a.singleWord() == b.singleWord() && a.normalized() == b.normalized();
     }
 
     Integer idOf(String content) {
@@ -115,7 +121,7 @@ final class AddedVocabulary {
 
     /** All added tokens by ascending id. */
     List<AddedToken> tokens() {
-        return tokenById.values().stream().sorted(Comparator.comparingInt(AddedToken::id)).toList();
+        return byId;
     }
 
     int size() {
@@ -128,7 +134,7 @@ final class AddedVocabulary {
      */
     List<Piece> extractAndNormalize(String text, Normalizer normalizer) {
         List<Piece> raw = new ArrayList<>();
-        split(Piece.text(text, true), rawTrie, rawIds, raw);
+        split(Piece.ofText(text, true), rawTrie, rawIds, raw);
         List<Piece> out = new ArrayList<>(raw.size());
         for (Piece piece : raw) {
             if (piece.isToken()) {

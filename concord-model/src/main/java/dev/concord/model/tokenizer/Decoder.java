@@ -2,8 +2,6 @@ package dev.concord.model.tokenizer;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Turns token strings back into text (tokenizer.json's {@code decoder}). Like Hugging Face's {@code decode_chain},
@@ -92,9 +90,8 @@ interface Decoder {
         };
     }
 
-    static Decoder replace(Pattern pattern, String content) {
-        String quoted = Matcher.quoteReplacement(content);
-        return tokens -> tokens.stream().map(token -> pattern.matcher(token).replaceAll(quoted)).toList();
+    static Decoder replace(OnigRegex pattern, String content) {
+        return tokens -> tokens.stream().map(token -> pattern.replaceAll(token, content)).toList();
     }
 
     /**

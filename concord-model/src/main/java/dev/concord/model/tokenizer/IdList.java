@@ -26,10 +26,6 @@ final class IdList {
         size += more.length;
     }
 
-    int size() {
-        return size;
-    }
-
     int[] toArray() {
         return Arrays.copyOf(ids, size);
     }

@@ -3,8 +3,6 @@ package dev.concord.model.tokenizer;
 import java.text.Normalizer.Form;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Rewrites text before it is split into words (tokenizer.json's {@code normalizer}). Hugging Face applies it to
@@ -48,9 +46,8 @@ interface Normalizer {
         return text -> text.isEmpty() ? text : prefix + text;
     }
 
-    static Normalizer replace(Pattern pattern, String content) {
-        String quotedContent = Matcher.quoteReplacement(content);
-        return text -> pattern.matcher(text).replaceAll(quotedContent);
+    static Normalizer replace(OnigRegex pattern, String content) {
+        return text -> pattern.replaceAll(text, content);
     }
 
     static Normalizer unicodeForm(Form form) {

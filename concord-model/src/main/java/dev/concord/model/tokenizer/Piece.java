@@ -11,7 +11,7 @@ package dev.concord.model.tokenizer;
  */
 record Piece(String text, int tokenId, boolean atTextStart) {
 
-    static Piece text(String text, boolean atTextStart) {
+    static Piece ofText(String text, boolean atTextStart) {
         return new Piece(text, -1, atTextStart);
     }
 

@@ -3,7 +3,6 @@ package dev.concord.model.tokenizer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;
-import java.util.regex.Pattern;
 
 /**
  * Cuts normalized text into the words the model tokenizes one by one (tokenizer.json's {@code pre_tokenizer}).
@@ -13,7 +12,7 @@ import java.util.regex.Pattern;
 interface PreTokenizer {
 
     /** GPT-2's word pattern, used by ByteLevel when {@code use_regex} is true. */
-    Pattern GPT2_WORDS = OnigRegex.compileTrusted(
+    OnigRegex GPT2_WORDS = OnigRegex.compileTrusted(
             "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+");
 
     List<Piece> apply(List<Piece> pieces);

@@ -1,18 +1,16 @@
 package dev.concord.model.tokenizer;
 
-import java.util.regex.Pattern;
-
 /**
- * Reads the {@code {"String": …}} / {@code {"Regex": …}} objects that Replace and Split use, as a Java pattern.
+ * Reads the {@code {"String": …}} / {@code {"Regex": …}} objects that Replace and Split use.
  * An empty String pattern matches nothing, as in Hugging Face.
  */
 final class ReplacePattern {
-    private static final Pattern NEVER = Pattern.compile("(?!)");
+    private static final OnigRegex NEVER = OnigRegex.compileTrusted("(?!)");
 
     private ReplacePattern() {
     }
 
-    static Pattern fromJson(JsonConfig pattern) {
+    static OnigRegex fromJson(JsonConfig pattern) {
         if (pattern.has("String")) {
             String literal = pattern.string("String");
             return literal.isEmpty() ? NEVER : OnigRegex.literal(literal);

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntPredicate;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Cuts a string into matched and unmatched segments that together cover it, the way Hugging Face's {@code Pattern}
@@ -16,7 +15,7 @@ interface SplitPattern {
     List<Segment> segments(String text);
 
     /** Each regex match is a matched segment, the text between them unmatched ones. */
-    static SplitPattern regex(Pattern pattern) {
+    static SplitPattern regex(OnigRegex pattern) {
         return text -> {
             List<Segment> out = new ArrayList<>();
             if (text.isEmpty()) {

@@ -60,9 +60,7 @@ final class TemplateProcessor implements PostProcessor {
         for (int i = 0; i < node.size(); i++) {
             JsonNode element = node.get(i);
             String where = field + "[" + i + "]";
-            if (element.isTextual()) {
-                parts.add(parsePiece(element.textValue(), config, where, specialTokens));
-            } else if (element.has("SpecialToken")) {
+            if (element.has("SpecialToken")) {
                 parts.add(special(element.get("SpecialToken").path("id").asText(null), config, where, specialTokens));
             } else if (element.has("Sequence")) {
                 parts.add(sequence(element.get("Sequence").path("id").asText(""), config, where));
@@ -73,20 +71,10 @@ final class TemplateProcessor implements PostProcessor {
         return parts;
     }
 
-    /** The short string form ({@code "$A"}, {@code "$B:1"}, {@code "[CLS]"}, {@code "[SEP]:1"}). */
-    private static Part parsePiece(String text, JsonConfig config, String where, Map<String, int[]> specialTokens) {
-        String name = text.contains(":") ? text.substring(0, text.lastIndexOf(':')) : text;
-        if (name.startsWith("$")) {
-            String id = name.substring(1);
-            return sequence(id.isEmpty() || id.chars().allMatch(Character::isDigit) ? "A" : id, config, where);
-        }
-        return special(name, config, where, specialTokens);
-    }
-
     private static Part sequence(String id, JsonConfig config, String where) {
         return switch (id) {
-            case "A", "a" -> new Part(null, 0);
-            case "B", "b" -> new Part(null, 1);
+            case "A" -> new Part(null, 0);
+            case "B" -> new Part(null, 1);
             default -> throw config.invalid(where + ": sequence id must be A or B, found '" + id + "'");
         };
     }

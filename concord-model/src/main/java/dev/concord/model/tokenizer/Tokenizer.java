@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.OptionalInt;
 
 /**
@@ -30,6 +31,7 @@ public final class Tokenizer {
     private final Decoder decoder;
     private final OptionalInt bosTokenId;
     private final OptionalInt eosTokenId;
+    private final int vocabSize;
 
     private Tokenizer(TokenizerJsonReader.Parts parts, Path configFile) {
         this.added = parts.addedVocabulary();
@@ -41,6 +43,13 @@ public final class Tokenizer {
         JsonNode config = readTokenizerConfig(configFile);
         this.bosTokenId = specialTokenId(config, "bos_token", true);
         this.eosTokenId = specialTokenId(config, "eos_token", false);
+        int size = model.vocabSize();
+        for (AddedToken token : added.tokens()) {
+            if (model.idOf(token.content()) == null) {
+                size++;
+            }
+        }
+        this.vocabSize = size;
     }
 
     /**
@@ -98,13 +107,7 @@ public final class Tokenizer {
 
     /** Number of distinct tokens: the model's vocabulary together with the added tokens. */
     public int vocabSize() {
-        int size = model.vocabSize();
-        for (AddedToken token : added.tokens()) {
-            if (model.idOf(token.content()) == null) {
-                size++;
-            }
-        }
-        return size;
+        return vocabSize;
     }
 
     /**
@@ -159,7 +162,7 @@ public final class Tokenizer {
     }
 
     private int[] encodeSequence(String text) {
-        String input = withoutLoneSurrogates(text);
+        String input = withoutLoneSurrogates(Objects.requireNonNull(text, "text"));
         List<Piece> pieces = added.extractAndNormalize(input, normalizer);
         if (preTokenizer != null) {
             pieces = preTokenizer.apply(pieces);

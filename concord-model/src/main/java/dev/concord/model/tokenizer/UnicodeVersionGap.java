@@ -36,4 +36,42 @@ final class UnicodeVersionGap {
         }
         return body.toString();
     }
+
+    /**
+     * Whether {@code text} contains a character of the ranges. Cheap for ordinary text: every character below
+     * U+1C89 is passed over with one comparison.
+     */
+    static boolean occursIn(CharSequence text) {
+        int length = text.length();
+        for (int i = 0; i < length; i++) {
+            char c = text.charAt(i);
+            if (c < 0x1C89) {
+                continue;
+            }
+            int cp = c;
+            if (Character.isHighSurrogate(c) && i + 1 < length && Character.isLowSurrogate(text.charAt(i + 1))) {
+                cp = Character.toCodePoint(c, text.charAt(++i));
+            }
+            if (contains(cp)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean contains(int cp) {
+        int low = 0;
+        int high = RANGES.length - 1;
+        while (low <= high) {
+            int middle = (low + high) >>> 1;
+            if (cp < RANGES[middle][0]) {
+                high = middle - 1;
+            } else if (cp > RANGES[middle][1]) {
+                low = middle + 1;
+            } else {
+                return true;
+            }
+        }
+        return false;
+    }
 }

@@ -106,6 +106,13 @@ class MalformedTokenizerTest {
     }
 
     @Test
+    void absurdlyLargeIdIsRefusedBeforeAllocating() throws IOException {
+        Path file = write("huge-id", "{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 2000000000}, \"merges\": []}}");
+        assertThatThrownBy(() -> Tokenizer.load(file)).isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("2000000000");
+    }
+
+    @Test
     void unkTokenOutsideTheVocabulary() throws IOException {
         Path file = write("bad-unk", "{\"model\": {\"type\": \"BPE\", \"unk_token\": \"<unk>\", \"vocab\": {\"a\": 0},"
                 + " \"merges\": []}}");

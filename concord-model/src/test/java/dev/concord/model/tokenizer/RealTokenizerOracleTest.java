@@ -72,7 +72,7 @@ class RealTokenizerOracleTest {
     @ParameterizedTest
     @MethodSource("tokenizers")
     void byteLevelTokenizersRoundTrip(Fixture fixture) {
-        boolean byteLevel = fixture.tokenizer().tokenId("Ġ").isPresent();
+        boolean byteLevel = !fixture.name().equals("mistral");
         boolean nfc = fixture.name().equals("qwen3");
         for (String text : TokenizerCorpus.texts()) {
             String decoded = fixture.tokenizer().decode(fixture.tokenizer().encode(text));

@@ -12,9 +12,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -30,19 +31,19 @@ final class TokenizerFixtures {
         }
     }
 
-    private static final Map<String, Fixture> LOADED = new ConcurrentHashMap<>();
+    private static final Map<String, Fixture> LOADED = new HashMap<>();
 
     private TokenizerFixtures() {
     }
 
     /** Mistral 7B v0.1: SentencePiece-style BPE with byte fallback. */
     static Fixture mistral() {
-        return LOADED.computeIfAbsent("mistral", name -> load(name, unpack("mistral-7b-v0.1")));
+        return loaded("mistral", () -> unpack("mistral-7b-v0.1"));
     }
 
     /** Qwen3: byte-level BPE, NFC, merges written as pairs. */
     static Fixture qwen3() {
-        return LOADED.computeIfAbsent("qwen3", name -> load(name, unpack("qwen3")));
+        return loaded("qwen3", () -> unpack("qwen3"));
     }
 
     /**
@@ -51,7 +52,7 @@ final class TokenizerFixtures {
      * decoder, so every Llama-3 feature is covered by a file we may commit.
      */
     static Fixture llama3Like() {
-        return LOADED.computeIfAbsent("llama3-like", name -> load(name, llama3LikeFile()));
+        return loaded("llama3-like", TokenizerFixtures::llama3LikeFile);
     }
 
     /** The real Llama 3.1 file, when the environment points at one (it is not committed; see the README). */
@@ -60,7 +61,7 @@ final class TokenizerFixtures {
         if (location == null || location.isBlank() || !Files.isRegularFile(Paths.get(location))) {
             return Optional.empty();
         }
-        return Optional.of(LOADED.computeIfAbsent("llama3.1", name -> load(name, Paths.get(location))));
+        return Optional.of(loaded("llama3.1", () -> Paths.get(location)));
     }
 
     /** A scratch directory under the build directory, so that nothing is written elsewhere. */
@@ -78,21 +79,45 @@ final class TokenizerFixtures {
         }
     }
 
-    private static Fixture load(String name, Path file) {
-        return new Fixture(name, file, Tokenizer.load(file), HfOracle.load(file));
+    /** Loads a fixture once per JVM; re-entrant, since the Llama-3-like file is made from Qwen3's. */
+    private static synchronized Fixture loaded(String name, Supplier<Path> file) {
+        Fixture fixture = LOADED.get(name);
+        if (fixture == null) {
+            Path path = file.get();
+            fixture = new Fixture(name, path, Tokenizer.load(path), HfOracle.load(path));
+            LOADED.put(name, fixture);
+        }
+        return fixture;
     }
 
+    /** Unpacks a committed fixture, unless an earlier test run of this build already did. */
     private static Path unpack(String directory) {
         Path target = scratch(directory);
-        try (InputStream gz = resource("/tokenizers/" + directory + "/tokenizer.json.gz");
-             InputStream json = new GZIPInputStream(gz);
-             InputStream config = resource("/tokenizers/" + directory + "/tokenizer_config.json")) {
-            Files.copy(json, target.resolve("tokenizer.json"), StandardCopyOption.REPLACE_EXISTING);
-            Files.copy(config, target.resolve("tokenizer_config.json"), StandardCopyOption.REPLACE_EXISTING);
+        Path json = target.resolve("tokenizer.json");
+        String gz = "/tokenizers/" + directory + "/tokenizer.json.gz";
+        try {
+            if (!Files.isRegularFile(json) || Files.size(json) != uncompressedSize(gz)) {
+                try (InputStream in = new GZIPInputStream(resource(gz))) {
+                    Files.copy(in, json, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+            try (InputStream config = resource("/tokenizers/" + directory + "/tokenizer_config.json")) {
+                Files.copy(config, target.resolve("tokenizer_config.json"), StandardCopyOption.REPLACE_EXISTING);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return target.resolve("tokenizer.json");
+        return json;
+    }
+
+    /** The size gzip records in its last four bytes (little-endian, modulo 2^32). */
+    private static long uncompressedSize(String gz) throws IOException {
+        try (InputStream in = resource(gz)) {
+            byte[] all = in.readAllBytes();
+            int n = all.length;
+            return ((all[n - 4] & 0xFFL) | (all[n - 3] & 0xFFL) << 8 | (all[n - 2] & 0xFFL) << 16
+                    | (all[n - 1] & 0xFFL) << 24);
+        }
     }
 
     private static InputStream resource(String name) {
@@ -105,8 +130,14 @@ final class TokenizerFixtures {
 
     private static Path llama3LikeFile() {
         Path qwen = qwen3().file();
+        // The directory name carries a version: bump it when this recipe changes, so a stale copy is not reused.
+        Path file = scratch("llama3-like-v1").resolve("tokenizer.json");
         ObjectMapper mapper = new ObjectMapper();
         try {
+            if (Files.isRegularFile(file)
+                    && Files.getLastModifiedTime(file).compareTo(Files.getLastModifiedTime(qwen)) > 0) {
+                return file;
+            }
             ObjectNode root = (ObjectNode) mapper.readTree(qwen.toFile());
             root.putNull("normalizer");
             ObjectNode split = (ObjectNode) root.at("/pre_tokenizer/pretokenizers/0");
@@ -135,7 +166,6 @@ final class TokenizerFixtures {
             ObjectNode post = mapper.createObjectNode().put("type", "Sequence");
             post.putArray("processors").add(byteLevel).add(template);
             root.set("post_processor", post);
-            Path file = scratch("llama3-like").resolve("tokenizer.json");
             mapper.writeValue(file.toFile(), root);
             return file;
         } catch (IOException e) {

@@ -28,7 +28,7 @@ final class Lanes {
     static final VectorSpecies<Integer> INTS = IntVector.SPECIES_PREFERRED.length() == L
             ? IntVector.SPECIES_PREFERRED
             : VectorSpecies.of(int.class, FLOATS.vectorShape());
-    /** L shorts: one chunk of BF16/F16 weights, widened to INTS. */
+    /** L shorts: one chunk of BF16 weights, widened to INTS. */
     static final VectorSpecies<Short> SHORTS = VectorSpecies.of(short.class, VectorShape.forBitSize(Math.max(64, L * 16)));
     /** L bytes: one chunk of Q8_0 quants (needs L >= 8, the smallest vector shape being 64 bits). */
     static final VectorSpecies<Byte> BYTES = VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, L * 8)));
@@ -50,7 +50,6 @@ final class Lanes {
     private static final FloatVector QUARTER_LOW = pairIndexes(L / 4, 0);
     private static final FloatVector QUARTER_HIGH = pairIndexes(L / 4, L / 4);
 
-    private static final float F16_SUBNORMAL_BIAS = 0x1p-14f;
 
     private Lanes() {}
 
@@ -134,34 +133,6 @@ final class Lanes {
     private static FloatVector widenBf16(ShortVector s) {
         IntVector i = (IntVector) s.convertShape(VectorOperators.S2I, INTS, 0);
         return i.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-    }
-
-    static FloatVector f16(java.lang.foreign.MemorySegment w, long offset) {
-        return widenF16(ShortVector.fromMemorySegment(SHORTS, w, offset, LE));
-    }
-
-    static FloatVector f16(java.lang.foreign.MemorySegment w, long offset, VectorMask<Short> m) {
-        return widenF16(ShortVector.fromMemorySegment(SHORTS, w, offset, LE, m));
-    }
-
-    /**
-     * IEEE half to float with the results of {@link Float#float16ToFloat} for every finite and infinite input (NaNs
-     * stay NaN). The exponent and mantissa move up 13 bits and the exponent is rebiased by 112 (by 224 for
-     * Inf/NaN, so it becomes 255). Zeros and subnormals are built as the normal float (1 + m/1024) * 2^-14 and then
-     * 2^-14 is subtracted, which is exact, so no float subnormal arithmetic is needed.
-     */
-    private static FloatVector widenF16(ShortVector s) {
-        IntVector h = (IntVector) s.convertShape(VectorOperators.ZERO_EXTEND_S2I, INTS, 0);
-        IntVector sign = h.and(0x8000).lanewise(VectorOperators.LSHL, 16);
-        IntVector exponentAndMantissa = h.and(0x7FFF);
-        IntVector exponent = h.and(0x7C00);
-        IntVector shifted = exponentAndMantissa.lanewise(VectorOperators.LSHL, 13);
-        IntVector normal = shifted.add(112 << 23);
-        IntVector special = normal.add(112 << 23);
-        IntVector bits = normal.blend(special, exponent.compare(VectorOperators.EQ, 0x7C00));
-        FloatVector small = shifted.add(113 << 23).reinterpretAsFloats().sub(F16_SUBNORMAL_BIAS);
-        bits = bits.blend(small.reinterpretAsInts(), exponent.compare(VectorOperators.EQ, 0));
-        return bits.or(sign).reinterpretAsFloats();
     }
 
     /** One chunk of L int8 quants as floats (exact: every int8 is a float). */

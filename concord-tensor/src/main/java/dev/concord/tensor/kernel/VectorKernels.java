@@ -13,7 +13,8 @@ import jdk.incubator.vector.VectorMask;
  * <ul>
  *   <li><b>F32, BF16, F16:</b> one accumulator vector {@code acc} (L lanes) starts at +0; for j = 0, 1, ... in
  *       order, {@code acc = fma(w_chunk_j, x_chunk_j, acc)} (lane-wise fused multiply-add, one rounding per lane),
- *       where {@code w_chunk_j} is the weights widened exactly to float;</li>
+ *       where {@code w_chunk_j} is the weights widened exactly to float (BF16 in registers, F16 by the hardware
+ *       conversion into a per-thread scratch row block first: either way the same float values);</li>
  *   <li><b>Q8_0:</b> per block b of 32 inputs, {@code p = +0}, then {@code p = fma(q_chunk, x_chunk, p)} over the
  *       block's 32/L chunks in order, then {@code acc = fma(p, broadcast(scale_b), acc)};</li>
  *   <li>finally the lanes are summed by the fixed pairwise tree of {@link Lanes#sum} (lane l + lane l+L/2, then

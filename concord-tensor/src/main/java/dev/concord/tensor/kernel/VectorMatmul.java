@@ -1,5 +1,7 @@
 package dev.concord.tensor.kernel;
 
+import java.lang.foreign.MemorySegment;
+
 /**
  * One vector matmul call cut into chunks for a {@link ComputePool}: a chunk is a range of output rows (a multiple
  * of 4, so row tiles never straddle chunks) times a block of at most {@link #TOKEN_BLOCK} tokens. Inside a chunk the
@@ -12,6 +14,9 @@ package dev.concord.tensor.kernel;
 final class VectorMatmul implements ComputePool.ChunkTask {
     /** Tokens per chunk: 64 rows of activations (256 KB at in = 1024) stay in a core's L2 across a row chunk. */
     static final int TOKEN_BLOCK = 64;
+
+    /** Per-thread buffer for widened F16 rows; grows to the largest 4 * in seen and is then reused. */
+    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
 
     private final MatmulCall call;
     private final int rowsPerChunk;
@@ -48,16 +53,23 @@ final class VectorMatmul implements ComputePool.ChunkTask {
         int rowTo = Math.min(call.out, rowFrom + rowsPerChunk);
         int tokenFrom = (chunk / rowChunks) * tokensPerChunk;
         int tokenTo = Math.min(call.n, tokenFrom + tokensPerChunk);
-        switch (call.w.format()) {
-            case F32 -> f32(rowFrom, rowTo, tokenFrom, tokenTo);
+        WeightMatrix w = call.w;
+        switch (w.format()) {
+            case F32 -> {
+                if (w.heapFloats() != null) {
+                    heapF32(w.heapFloats(), w.heapOffset(), rowFrom, rowTo, tokenFrom, tokenTo);
+                } else {
+                    f32(rowFrom, rowTo, tokenFrom, tokenTo);
+                }
+            }
             case BF16 -> bf16(rowFrom, rowTo, tokenFrom, tokenTo);
             case F16 -> f16(rowFrom, rowTo, tokenFrom, tokenTo);
             case Q8_0 -> q8(rowFrom, rowTo, tokenFrom, tokenTo);
         }
     }
 
-    // The four loops below are the same walk over tiles; each names its format's tile class directly so that the
-    // JIT sees one monomorphic, inlinable call per tile.
+    // The loops below are the same walk over tiles; each names its format's tile class directly so that the JIT
+    // sees one monomorphic, inlinable call per tile.
 
     private void f32(int rowFrom, int rowTo, int tokenFrom, int tokenTo) {
         MatmulCall c = call;
@@ -65,7 +77,8 @@ final class VectorMatmul implements ComputePool.ChunkTask {
         for (; row + 4 <= rowTo; row += 4) {
             int t = tokenFrom;
             for (; t + 4 <= tokenTo; t += 4) {
-                F32Tiles.rows4Tokens4(c, row, t);
+                F32Tiles.rows2Tokens4(c, row, t);
+                F32Tiles.rows2Tokens4(c, row + 2, t);
             }
             for (; t < tokenTo; t++) {
                 F32Tiles.rows4Token1(c, row, t);
@@ -78,13 +91,40 @@ final class VectorMatmul implements ComputePool.ChunkTask {
         }
     }
 
+    private void heapF32(float[] w, int offset, int rowFrom, int rowTo, int tokenFrom, int tokenTo) {
+        MatmulCall c = call;
+        int in = c.in;
+        int row = rowFrom;
+        for (; row + 4 <= rowTo; row += 4) {
+            arrayRows4(w, offset + row * in, row, tokenFrom, tokenTo);
+        }
+        for (; row < rowTo; row++) {
+            for (int t = tokenFrom; t < tokenTo; t++) {
+                ArrayTiles.row1Token1(c, w, offset + row * in, row, t);
+            }
+        }
+    }
+
+    private void arrayRows4(float[] w, int w0, int row, int tokenFrom, int tokenTo) {
+        MatmulCall c = call;
+        int t = tokenFrom;
+        for (; t + 4 <= tokenTo; t += 4) {
+            ArrayTiles.rows2Tokens4(c, w, w0, row, t);
+            ArrayTiles.rows2Tokens4(c, w, w0 + 2 * c.in, row + 2, t);
+        }
+        for (; t < tokenTo; t++) {
+            ArrayTiles.rows4Token1(c, w, w0, row, t);
+        }
+    }
+
     private void bf16(int rowFrom, int rowTo, int tokenFrom, int tokenTo) {
         MatmulCall c = call;
         int row = rowFrom;
         for (; row + 4 <= rowTo; row += 4) {
             int t = tokenFrom;
             for (; t + 4 <= tokenTo; t += 4) {
-                Bf16Tiles.rows4Tokens4(c, row, t);
+                Bf16Tiles.rows2Tokens4(c, row, t);
+                Bf16Tiles.rows2Tokens4(c, row + 2, t);
             }
             for (; t < tokenTo; t++) {
                 Bf16Tiles.rows4Token1(c, row, t);
@@ -97,23 +137,46 @@ final class VectorMatmul implements ComputePool.ChunkTask {
         }
     }
 
+    /**
+     * F16 rows are widened four at a time into a per-thread scratch array by a plain loop over
+     * {@link Float#float16ToFloat}, which C2 compiles to the hardware conversion (vcvtph2ps), then computed by the
+     * array tiles; the widened rows serve every token of the chunk. (Widening F16 inside the vector loop takes a
+     * dozen integer lane operations per chunk; with four rows in flight that code grew past C2's inlining budget
+     * and its vectors were boxed.) Widening is exact, so the scheme is that of the other dense formats.
+     */
     private void f16(int rowFrom, int rowTo, int tokenFrom, int tokenTo) {
         MatmulCall c = call;
+        int in = c.in;
+        float[] scratch = scratch(4 * in);
         int row = rowFrom;
         for (; row + 4 <= rowTo; row += 4) {
-            int t = tokenFrom;
-            for (; t + 4 <= tokenTo; t += 4) {
-                F16Tiles.rows4Tokens4(c, row, t);
-            }
-            for (; t < tokenTo; t++) {
-                F16Tiles.rows4Token1(c, row, t);
-            }
+            widenF16Rows(row, 4, scratch);
+            arrayRows4(scratch, 0, row, tokenFrom, tokenTo);
         }
         for (; row < rowTo; row++) {
+            widenF16Rows(row, 1, scratch);
             for (int t = tokenFrom; t < tokenTo; t++) {
-                F16Tiles.row1Token1(c, row, t);
+                ArrayTiles.row1Token1(c, scratch, 0, row, t);
             }
         }
+    }
+
+    private void widenF16Rows(int row, int count, float[] scratch) {
+        MemorySegment data = call.w.data();
+        long base = row * call.w.rowBytes();
+        int n = count * call.in;
+        for (int k = 0; k < n; k++) {
+            scratch[k] = Float.float16ToFloat(data.get(WeightMatrix.I16_LE, base + 2L * k));
+        }
+    }
+
+    private static float[] scratch(int size) {
+        float[] s = SCRATCH.get();
+        if (s.length < size) {
+            s = new float[size];
+            SCRATCH.set(s);
+        }
+        return s;
     }
 
     private void q8(int rowFrom, int rowTo, int tokenFrom, int tokenTo) {

@@ -29,6 +29,9 @@ public final class WeightMatrix {
     private final int cols;
     private final MemorySegment data;
     private final MemorySegment scales;
+    /** For F32 data on a heap {@code float[]}: the array and the index of element (0, 0); kernels load it directly. */
+    private final float[] heapFloats;
+    private final int heapOffset;
 
     private WeightMatrix(WeightFormat format, int rows, int cols, MemorySegment data, MemorySegment scales) {
         this.format = format;
@@ -36,6 +39,14 @@ public final class WeightMatrix {
         this.cols = cols;
         this.data = data;
         this.scales = scales;
+        float[] array = null;
+        int offset = 0;
+        if (format == WeightFormat.F32 && data.heapBase().orElse(null) instanceof float[] a && data.address() % 4 == 0) {
+            array = a; // for a heap segment, address() is the byte offset into its array
+            offset = (int) (data.address() / 4);
+        }
+        this.heapFloats = array;
+        this.heapOffset = offset;
     }
 
     /** A dense F32, BF16 or F16 matrix over {@code data}, which must hold exactly rows*cols elements. */
@@ -134,6 +145,16 @@ public final class WeightMatrix {
             throw new IllegalStateException(format + " weights have no block scales");
         }
         return scales;
+    }
+
+    /** The heap array holding F32 weights, or null when they are off-heap (or not F32). */
+    float[] heapFloats() {
+        return heapFloats;
+    }
+
+    /** Index in {@link #heapFloats()} of element (0, 0). */
+    int heapOffset() {
+        return heapOffset;
     }
 
     /** Bytes per row in {@link #data()}. */

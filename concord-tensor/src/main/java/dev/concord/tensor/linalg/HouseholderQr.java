@@ -13,9 +13,11 @@ import org.ejml.data.DMatrixRMaj;
  * change, power-iteration sketches whose columns all lean towards the top singular vector).
  *
  * <p>Columns are kept contiguous (column-major), so each reflection is a dot and an axpy over contiguous memory;
- * {@code LowRank} stores its factors that way precisely so that they can be handed over without a copy. Q is
- * applied in compact WY form, Q = I − V·T·Vᵀ (Schreiber–Van Loan), which turns "apply Q to q columns" into one
- * cache-blocked multiply instead of p·q separate reflections.
+ * {@code LowRank} stores its factors that way precisely so that they can be handed over without a copy. The
+ * factorization is blocked: a panel of {@value #PANEL} columns is reduced with single reflections, then the rest
+ * of the matrix is updated with the panel's compact WY form, I − V·T·Vᵀ (Schreiber–Van Loan), as two
+ * cache-blocked multiplies. Q is applied the same way, so "apply Q to q columns" is one multiply rather than
+ * p·q separate reflections.
  */
 public final class HouseholderQr {
     /** Columns factored before the trailing matrix is updated with one blocked reflection. */

@@ -19,8 +19,8 @@ import org.ejml.data.DMatrixRMaj;
  * X_iᵀ·(X_i·W) are available while the block is in hand, so one pass over the data applies AᵀA to the sketch.
  * <ol>
  *   <li>W₀ = Ω, a seeded Gaussian [cols, l].</li>
- *   <li>{@code powerIterations} times: one pass computes Z = Aᵀ(A·W); W = orth(Z) by Householder QR (re-orthonormalising
- *       after every pass keeps the small singular directions from being washed out).</li>
+ *   <li>{@code powerIterations} times: one pass computes Z = Aᵀ(A·W); W = orth(Z) by Householder QR
+ *       (re-orthonormalising after every pass keeps the small singular directions from being washed out).</li>
  *   <li>A last pass computes Y = A·W [rows, l]. Then A ≈ Y·Wᵀ; with Y = Q·R and R = X·Σ·Zᵀ (a small dense SVD),
  *       U = Q·X and V = W·Z.</li>
  * </ol>
@@ -30,8 +30,9 @@ import org.ejml.data.DMatrixRMaj;
  * <p>The exact ‖A‖²_F is accumulated during the passes, so the reported retained energy is exact for the returned
  * factors: they are A projected onto an orthonormal row basis, hence ‖A − A_R‖² = ‖A‖² − Σσ².
  *
- * <p>Deterministic: the same seed, shape and data give the same result on every machine (the sketch width is
- * rounded to a fixed quantum, not to the SIMD width). Single-threaded.
+ * <p>Deterministic: the same seed, shape and data give bit-identical results run after run, before and after JIT
+ * warm-up, whatever the block sizes of the source up to rounding. The sketch width is rounded to a fixed quantum,
+ * not to the SIMD width, so machines with other vector widths differ only in rounding. Single-threaded.
  */
 public final class RandomizedSvd {
     public static final int DEFAULT_OVERSAMPLING = 10;
@@ -39,7 +40,7 @@ public final class RandomizedSvd {
     /** Sketch widths are rounded up to a multiple of this; the extra columns only add oversampling. */
     static final int SKETCH_WIDTH_QUANTUM = 8;
     /** Rows converted to double and multiplied at a time, whatever the source's block size. */
-    private static final int SUB_BLOCK_ROWS = 256;
+    private static final int SUB_BLOCK_ROWS = 128;
     /** Relative disagreement of ‖A‖² between passes beyond which the source is judged non-deterministic. */
     private static final double PASS_CONSISTENCY = 1e-9;
 

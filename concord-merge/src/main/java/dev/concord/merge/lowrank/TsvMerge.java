@@ -1,0 +1,103 @@
+package dev.concord.merge.lowrank;
+
+import dev.concord.error.UnsupportedFeatureException;
+import dev.concord.tensor.linalg.DenseSvd;
+import dev.concord.tensor.linalg.LowRank;
+import dev.concord.tensor.linalg.LowRankSvd;
+import dev.concord.tensor.linalg.Polar;
+import java.util.ArrayList;
+import java.util.List;
+import org.ejml.data.DMatrixRMaj;
+
+/**
+ * TSV-M (Gargiulo et al., "Task Singular Vectors: Reducing Task Interference in Model Merging", CVPR 2025) on
+ * factored task vectors, for one module.
+ *
+ * <p>Each task vector τ_t (already weighted) is decomposed exactly from its factors, τ_t = U_t Σ_t V_tᵀ, and its
+ * top k_t triplets are kept. The kept vectors are stacked, U = [U_1 … U_T], V = [V_1 … V_T], Σ = blockdiag(Σ_t),
+ * and the interference between tasks is removed by replacing U and V with their polar factors (the nearest
+ * matrices with orthonormal columns): merged = polar(U) · Σ · polar(V)ᵀ. The rank is Σ k_t; nothing is densified.
+ *
+ * <p>How many triplets: the paper's code keeps k = ⌊min(rows, cols) / T⌋ per task, its share of the dimension,
+ * so that the stack fits in min(rows, cols) columns. A LoRA task vector has rank r ≪ that share, so Concord keeps
+ * every one of a task's (numerically non-zero) triplets, capped by that share — the paper's rule wherever the
+ * two differ — and by {@code --tsv-keep} when given. A share of 0 (more tasks than dimensions) is raised to 1.
+ */
+final class TsvMerge {
+    private TsvMerge() {}
+
+    /**
+     * The merged update as balanced factors.
+     *
+     * @param left  [rows, K] = polar(U)·diag(√σ)
+     * @param right [K, cols] = diag(√σ)·polar(V)ᵀ
+     */
+    record Factors(DMatrixRMaj left, DMatrixRMaj right) {
+        int rank() {
+            return left.numCols;
+        }
+    }
+
+    /** Triplets kept per task by default: ⌊min(rows, cols) / tasks⌋, at least 1. */
+    static int share(int rows, int cols, int tasks) {
+        return Math.max(1, Math.min(rows, cols) / Math.max(1, tasks));
+    }
+
+    /**
+     * @param taus   the weighted task vectors present on the module, in input order
+     * @param keep   --tsv-keep, or 0 for every triplet of each task (within its share)
+     * @param module the module's name, for errors
+     * @return the factors, of rank 0 when every task vector is zero
+     */
+    static Factors merge(List<LowRank> taus, int rows, int cols, int keep, String module) {
+        List<LowRankSvd> svds = new ArrayList<>();
+        for (LowRank t : taus) {
+            LowRankSvd s = t.svd();
+            if (s.rank() > 0) {
+                svds.add(s);
+            }
+        }
+        int share = share(rows, cols, svds.size());
+        int cap = keep > 0 ? Math.min(keep, share) : share;
+        int total = 0;
+        for (LowRankSvd s : svds) {
+            total += Math.min(s.rank(), cap);
+        }
+        if (total > DenseSvd.MAX_SMALL_DIMENSION) {
+            throw new UnsupportedFeatureException("tsv would keep " + total + " singular triplets on module " + module
+                    + ", more than the " + DenseSvd.MAX_SMALL_DIMENSION + " its orthogonalisation handles; lower --tsv-keep");
+        }
+        DMatrixRMaj u = new DMatrixRMaj(rows, total);
+        DMatrixRMaj vt = new DMatrixRMaj(total, cols);
+        double[] sigma = new double[total];
+        int at = 0;
+        for (LowRankSvd s : svds) {
+            int k = Math.min(s.rank(), cap);
+            DMatrixRMaj su = s.u();
+            DMatrixRMaj svt = s.vt();
+            for (int i = 0; i < rows; i++) {
+                System.arraycopy(su.data, i * su.numCols, u.data, i * total + at, k);
+            }
+            System.arraycopy(svt.data, 0, vt.data, at * cols, k * cols);
+            for (int p = 0; p < k; p++) {
+                sigma[at + p] = s.sigma(p);
+            }
+            at += k;
+        }
+        if (total == 0) {
+            return new Factors(u, vt);
+        }
+        DMatrixRMaj left = Polar.orthogonalFactor(u);
+        DMatrixRMaj right = Polar.orthogonalFactor(vt);
+        for (int p = 0; p < total; p++) {
+            double root = Math.sqrt(sigma[p]);
+            for (int i = 0; i < rows; i++) {
+                left.data[i * total + p] *= root;
+            }
+            for (int j = 0; j < cols; j++) {
+                right.data[p * cols + j] *= root;
+            }
+        }
+        return new Factors(left, right);
+    }
+}

@@ -1,0 +1,271 @@
+package dev.concord.model.engine.bench;
+
+import dev.concord.adapter.SyntheticAdapterSpec;
+import dev.concord.adapter.SyntheticAdapters;
+import dev.concord.model.engine.EngineOptions;
+import dev.concord.model.engine.InferenceEngine;
+import dev.concord.model.engine.Sequence;
+import dev.concord.model.engine.SequenceInput;
+import dev.concord.model.lora.AdapterMix;
+import dev.concord.model.lora.AdapterWeights;
+import dev.concord.model.lora.LoraMerge;
+import dev.concord.model.weights.ModelWeights;
+import dev.concord.model.weights.RandomCheckpoint;
+import dev.concord.tensor.DType;
+import dev.concord.tensor.kernel.Kernels;
+import dev.concord.tensor.kernel.MemoryBandwidth;
+import dev.concord.tensor.kernel.WeightFormat;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * The measurements behind {@code concord bench forward}, on a random Llama checkpoint written to disk and loaded
+ * through the ordinary memory-mapped path:
+ * <ul>
+ *   <li>single-stream decode, against the memory-bandwidth bound (weight bytes read per token ÷ measured read
+ *       bandwidth);</li>
+ *   <li>batched decode of many sequences with distinct adapters (SGMV) against the same batch without adapters and
+ *       against the bytes-moved bound (base weights plus every distinct adapter once per step);</li>
+ *   <li>a small batch over few adapters, over one adapter, over none;</li>
+ *   <li>the naive way to serve the same requests: one at a time, each adapter folded into a copy of the weights
+ *       and dropped afterwards;</li>
+ *   <li>prefill throughput of a long prompt.</li>
+ * </ul>
+ */
+public final class ForwardBenchmark {
+    /** What to run. */
+    public record Config(RandomCheckpoint.Shape shape, DType dtype, int threads, int rank, int adapters,
+            int smallBatch, int smallBatchAdapters, int decodeTokens, int batchSteps, int naiveRequests,
+            int prefillTokens, Path modelDir, Path adapterDir, long seed) {}
+
+    /** Tokens per second of one measurement and the bound it is compared with. */
+    public record Rate(String name, double tokensPerSecond, double boundTokensPerSecond) {
+        public double fractionOfBound() {
+            return boundTokensPerSecond > 0 ? tokensPerSecond / boundTokensPerSecond : Double.NaN;
+        }
+    }
+
+    /** Everything measured for one dtype. */
+    public record Result(DType dtype, long parameters, double bandwidthGBs, long bytesPerToken, long adapterBytes,
+            Rate singleStream, Rate batchedAdapters, Rate batchedBase, Rate smallMixed, Rate smallOneAdapter,
+            Rate smallBase, Rate naive, Rate prefill) {
+        /** Batched decode with distinct adapters relative to the same batch without adapters. */
+        public double adapterOverheadRatio() {
+            return batchedAdapters.tokensPerSecond() / batchedBase.tokensPerSecond();
+        }
+
+        /** Batched SGMV serving relative to serving the same requests one by one with merged weights. */
+        public double batchedOverNaive() {
+            return batchedAdapters.tokensPerSecond() / naive.tokensPerSecond();
+        }
+    }
+
+    private final Config config;
+    private final Consumer<String> log;
+
+    public ForwardBenchmark(Config config, Consumer<String> log) {
+        this.config = config;
+        this.log = log;
+    }
+
+    /** Measures the read bandwidth the bounds are computed from (two threads, 1 GiB, best of 5 by default). */
+    public static MemoryBandwidth.Result bandwidth(int threads) {
+        return MemoryBandwidth.measureRead(threads, MemoryBandwidth.DEFAULT_BUFFER_BYTES, 5);
+    }
+
+    public Result run(double bandwidthGBs) {
+        RandomCheckpoint.Shape shape = config.shape();
+        log.accept("writing random " + config.dtype() + " checkpoint (" + shape.parameterCount() + " parameters) to "
+                + config.modelDir());
+        RandomCheckpoint.write(config.modelDir(), shape, config.dtype(), config.seed());
+        List<Path> adapterDirs = writeAdapters();
+        EngineOptions options = EngineOptions.defaults().withThreads(config.threads());
+        try (ModelWeights weights = ModelWeights.load(config.modelDir());
+                InferenceEngine engine = new InferenceEngine(weights, options)) {
+            List<AdapterWeights> adapters = new ArrayList<>();
+            for (Path d : adapterDirs) {
+                adapters.add(AdapterWeights.load(d, weights.config(), Optional.of(WeightFormat.of(config.dtype()))));
+            }
+            double bytesPerSecond = bandwidthGBs * 1e9;
+            long bytesPerToken = weights.bytesReadPerToken();
+            long adapterBytes = adapters.isEmpty() ? 0 : adapters.getFirst().bytes();
+
+            Rate single = singleStream(engine, bytesPerToken, bytesPerSecond);
+            int batch = config.adapters();
+            List<AdapterMix> distinct = new ArrayList<>();
+            for (int i = 0; i < batch; i++) {
+                distinct.add(AdapterMix.single(adapters.get(i % adapters.size())));
+            }
+            long stepBytesBase = stepBytes(weights, batch);
+            long stepBytesAdapters = stepBytesBase + (long) Math.min(batch, adapters.size()) * adapterBytes;
+            Rate batchedAdapters = batched(engine, "batched decode, " + batch + " seqs x " + batch + " adapters",
+                    distinct, stepBytesAdapters, bytesPerSecond);
+            Rate batchedBase = batched(engine, "batched decode, " + batch + " seqs, no adapter",
+                    repeat(AdapterMix.NONE, batch), stepBytesBase, bytesPerSecond);
+
+            int small = config.smallBatch();
+            List<AdapterMix> mixed = new ArrayList<>();
+            for (int i = 0; i < small; i++) {
+                mixed.add(AdapterMix.single(adapters.get(i % config.smallBatchAdapters())));
+            }
+            long smallBase = stepBytes(weights, small);
+            Rate smallMixed = batched(engine, small + " seqs over " + config.smallBatchAdapters() + " adapters", mixed,
+                    smallBase + config.smallBatchAdapters() * adapterBytes, bytesPerSecond);
+            Rate smallOne = batched(engine, small + " seqs over 1 adapter", repeat(AdapterMix.single(adapters.get(0)),
+                    small), smallBase + adapterBytes, bytesPerSecond);
+            Rate smallNone = batched(engine, small + " seqs, no adapter", repeat(AdapterMix.NONE, small), smallBase,
+                    bytesPerSecond);
+
+            Rate naive = naive(weights, adapters, options);
+            Rate prefill = prefill(engine);
+            return new Result(config.dtype(), weights.parameterCount(), bandwidthGBs, bytesPerToken, adapterBytes,
+                    single, batchedAdapters, batchedBase, smallMixed, smallOne, smallNone, naive, prefill);
+        }
+    }
+
+    private List<Path> writeAdapters() {
+        List<Path> dirs = new ArrayList<>();
+        RandomCheckpoint.Shape s = config.shape();
+        log.accept("writing " + config.adapters() + " random rank-" + config.rank() + " " + config.dtype()
+                + " adapters (all projections) to " + config.adapterDir());
+        for (int i = 0; i < config.adapters(); i++) {
+            Path dir = config.adapterDir().resolve(String.format("adapter-%02d", i));
+            if (!Files.exists(dir.resolve("adapter_config.json"))) {
+                SyntheticAdapters.write(dir, new SyntheticAdapterSpec(s.hidden(), s.intermediate(), s.layers(),
+                        s.heads(), s.kvHeads(), s.vocab(), config.rank(), 2.0 * config.rank(), false,
+                        SyntheticAdapterSpec.ALL_PROJECTIONS, config.dtype(), 0.02, config.seed() + i));
+            }
+            dirs.add(dir);
+        }
+        return dirs;
+    }
+
+    /** Base bytes one decode step of {@code rows} sequences reads: every matrix once, one embedding row each. */
+    private static long stepBytes(ModelWeights w, int rows) {
+        return w.bytesReadPerToken() + (long) (rows - 1) * w.embedding().rowBytes();
+    }
+
+    private static List<AdapterMix> repeat(AdapterMix mix, int n) {
+        List<AdapterMix> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add(mix);
+        }
+        return out;
+    }
+
+    private static int[] prompt(int length, int salt) {
+        int[] p = new int[length];
+        for (int i = 0; i < length; i++) {
+            p[i] = 1 + (i * 7919 + salt * 104729) % 30000;
+        }
+        return p;
+    }
+
+    private Rate singleStream(InferenceEngine engine, long bytesPerToken, double bytesPerSecond) {
+        int n = config.decodeTokens();
+        try (Sequence s = engine.newSequence()) {
+            engine.forwardLast(s, prompt(16, 0));
+            for (int i = 0; i < n / 2; i++) {
+                engine.forwardLast(s, 1 + i);
+            }
+        }
+        try (Sequence s = engine.newSequence()) {
+            engine.forwardLast(s, prompt(16, 0));
+            long t0 = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                engine.forwardLast(s, 1 + i);
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            Rate r = new Rate("single-stream decode", n / seconds, bytesPerSecond / bytesPerToken);
+            log.accept(describe(r));
+            return r;
+        }
+    }
+
+    private Rate batched(InferenceEngine engine, String name, List<AdapterMix> mixes, long stepBytes,
+            double bytesPerSecond) {
+        int steps = config.batchSteps();
+        List<Sequence> seqs = new ArrayList<>();
+        try {
+            List<SequenceInput> prefill = new ArrayList<>();
+            for (int i = 0; i < mixes.size(); i++) {
+                Sequence s = engine.newSequence(mixes.get(i));
+                seqs.add(s);
+                prefill.add(SequenceInput.last(s, prompt(16, i)));
+            }
+            engine.forward(prefill);
+            // warm-up steps, then timed steps
+            decodeSteps(engine, seqs, Math.max(2, steps / 4));
+            long t0 = System.nanoTime();
+            decodeSteps(engine, seqs, steps);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            double boundSteps = bytesPerSecond / stepBytes;
+            Rate r = new Rate(name, steps * mixes.size() / seconds, boundSteps * mixes.size());
+            log.accept(describe(r));
+            return r;
+        } finally {
+            seqs.forEach(Sequence::close);
+        }
+    }
+
+    private static void decodeSteps(InferenceEngine engine, List<Sequence> seqs, int steps) {
+        for (int t = 0; t < steps; t++) {
+            List<SequenceInput> step = new ArrayList<>(seqs.size());
+            for (int i = 0; i < seqs.size(); i++) {
+                step.add(SequenceInput.last(seqs.get(i), 1 + (i + t) % 1000));
+            }
+            engine.forward(step);
+        }
+    }
+
+    /**
+     * The same requests as the batched run (a 16-token prompt, then {@code batchSteps} decode steps), served one at
+     * a time: fold the request's adapter into a copy of the weights (in the base dtype), run it, drop the copy.
+     */
+    private Rate naive(ModelWeights base, List<AdapterWeights> adapters, EngineOptions options) {
+        int requests = config.naiveRequests();
+        int steps = config.batchSteps();
+        Kernels kernels = Kernels.preferred();
+        long t0 = System.nanoTime();
+        for (int i = 0; i < requests; i++) {
+            ModelWeights merged = LoraMerge.fold(base, AdapterMix.single(adapters.get(i % adapters.size())),
+                    WeightFormat.of(config.dtype()), kernels);
+            try (InferenceEngine engine = new InferenceEngine(merged, options); Sequence s = engine.newSequence()) {
+                engine.forwardLast(s, prompt(16, i));
+                for (int t = 0; t < steps; t++) {
+                    engine.forwardLast(s, 1 + (i + t) % 1000);
+                }
+            }
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        Rate r = new Rate("naive: " + requests + " requests one by one, merge + unmerge", requests * steps / seconds, 0);
+        log.accept(describe(r));
+        return r;
+    }
+
+    private Rate prefill(InferenceEngine engine) {
+        int n = config.prefillTokens();
+        try (Sequence s = engine.newSequence()) {
+            engine.forwardLast(s, prompt(Math.min(n, 64), 3));
+        }
+        try (Sequence s = engine.newSequence()) {
+            long t0 = System.nanoTime();
+            engine.forwardLast(s, prompt(n, 5));
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            Rate r = new Rate("prefill, " + n + "-token prompt", n / seconds, 0);
+            log.accept(describe(r));
+            return r;
+        }
+    }
+
+    private static String describe(Rate r) {
+        String bound = r.boundTokensPerSecond() > 0
+                ? String.format(" (%.0f%% of the %.1f tok/s bound)", 100 * r.fractionOfBound(), r.boundTokensPerSecond())
+                : "";
+        return String.format("%-52s %9.1f tok/s%s", r.name(), r.tokensPerSecond(), bound);
+    }
+}

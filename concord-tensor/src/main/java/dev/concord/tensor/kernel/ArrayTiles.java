@@ -1,0 +1,129 @@
+package dev.concord.tensor.kernel;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+
+/**
+ * Tiles of the vector matmul for float weights in a heap array: F32 matrices built from a {@code float[]}
+ * (LoRA factors, merge results) and F16 rows widened into a scratch array.
+ *
+ * <p>Every output element follows the scheme of {@link VectorKernels}: one L-lane accumulator,
+ * {@code acc = fma(w_chunk, x_chunk, acc)} over the chunks of L inputs in order, the last partial chunk loaded
+ * with a mask (its missing lanes read 0), then the tree of {@link Lanes#sum}. The tiles differ only in how many
+ * elements they carry at once, never in the operations applied to one element.
+ *
+ * <p>The dense tile classes ({@code F32Tiles}, {@code Bf16Tiles}, {@code ArrayTiles}) have the same code except for
+ * how a weight chunk is loaded; change them together. Each is its own class so that every inner loop calls exactly
+ * one load, which C2 inlines into a few vector instructions (a shared loop with a switch or a virtual load would
+ * defeat that).
+ *
+ * <p>{@code w0} is the index in {@code w} of the first weight of output row {@code row}; the following rows of the
+ * tile start {@code in} elements apart.
+ */
+final class ArrayTiles {
+    private static final int L = Lanes.L;
+
+    private ArrayTiles() {}
+
+    /**
+     * Outputs for rows [row, row + 2) and tokens [token, token + 4), the GEMM tile: each weight chunk serves 4 tokens
+     * and each activation chunk 2 rows. (A 4 x 4 tile has more reuse, but its code grew past C2's inlining budget,
+     * after which vectors were boxed and the tile ran 5x slower.)
+     */
+    static void rows2Tokens4(MatmulCall c, float[] w, int w0, int row, int token) {
+        int in = c.in;
+        int w1 = w0 + in;
+        float[] x = c.x;
+        int x0 = c.xRow(token);
+        int x1 = x0 + c.xStride;
+        int x2 = x1 + c.xStride;
+        int x3 = x2 + c.xStride;
+        FloatVector z = FloatVector.zero(Lanes.FLOATS);
+        FloatVector a00 = z, a01 = z, a02 = z, a03 = z;
+        FloatVector a10 = z, a11 = z, a12 = z, a13 = z;
+        int i = 0;
+        for (int bound = Lanes.FLOATS.loopBound(in); i < bound; i += L) {
+            FloatVector v0 = FloatVector.fromArray(Lanes.FLOATS, x, x0 + i);
+            FloatVector v1 = FloatVector.fromArray(Lanes.FLOATS, x, x1 + i);
+            FloatVector v2 = FloatVector.fromArray(Lanes.FLOATS, x, x2 + i);
+            FloatVector v3 = FloatVector.fromArray(Lanes.FLOATS, x, x3 + i);
+            FloatVector k = FloatVector.fromArray(Lanes.FLOATS, w, w0 + i);
+            a00 = k.fma(v0, a00); a01 = k.fma(v1, a01); a02 = k.fma(v2, a02); a03 = k.fma(v3, a03);
+            k = FloatVector.fromArray(Lanes.FLOATS, w, w1 + i);
+            a10 = k.fma(v0, a10); a11 = k.fma(v1, a11); a12 = k.fma(v2, a12); a13 = k.fma(v3, a13);
+        }
+        if (i < in) {
+            VectorMask<Float> m = Lanes.floatMask(i, in);
+            FloatVector v0 = FloatVector.fromArray(Lanes.FLOATS, x, x0 + i, m);
+            FloatVector v1 = FloatVector.fromArray(Lanes.FLOATS, x, x1 + i, m);
+            FloatVector v2 = FloatVector.fromArray(Lanes.FLOATS, x, x2 + i, m);
+            FloatVector v3 = FloatVector.fromArray(Lanes.FLOATS, x, x3 + i, m);
+            FloatVector k = FloatVector.fromArray(Lanes.FLOATS, w, w0 + i, m);
+            a00 = k.fma(v0, a00); a01 = k.fma(v1, a01); a02 = k.fma(v2, a02); a03 = k.fma(v3, a03);
+            k = FloatVector.fromArray(Lanes.FLOATS, w, w1 + i, m);
+            a10 = k.fma(v0, a10); a11 = k.fma(v1, a11); a12 = k.fma(v2, a12); a13 = k.fma(v3, a13);
+        }
+        FloatVector s0 = Lanes.sum4(a00, a01, a02, a03);
+        c.store(token, row, s0.lane(0));
+        c.store(token + 1, row, s0.lane(Lanes.SUM4_B));
+        c.store(token + 2, row, s0.lane(Lanes.SUM4_C));
+        c.store(token + 3, row, s0.lane(Lanes.SUM4_D));
+        FloatVector s1 = Lanes.sum4(a10, a11, a12, a13);
+        c.store(token, row + 1, s1.lane(0));
+        c.store(token + 1, row + 1, s1.lane(Lanes.SUM4_B));
+        c.store(token + 2, row + 1, s1.lane(Lanes.SUM4_C));
+        c.store(token + 3, row + 1, s1.lane(Lanes.SUM4_D));
+    }
+
+    /** Outputs for rows [row, row + 4) of one token: the GEMV tile, four independent FMA chains and weight streams. */
+    static void rows4Token1(MatmulCall c, float[] w, int w0, int row, int token) {
+        int in = c.in;
+        int w1 = w0 + in;
+        int w2 = w1 + in;
+        int w3 = w2 + in;
+        float[] x = c.x;
+        int x0 = c.xRow(token);
+        FloatVector z = FloatVector.zero(Lanes.FLOATS);
+        FloatVector a0 = z, a1 = z, a2 = z, a3 = z;
+        int i = 0;
+        for (int bound = Lanes.FLOATS.loopBound(in); i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(Lanes.FLOATS, x, x0 + i);
+            a0 = FloatVector.fromArray(Lanes.FLOATS, w, w0 + i).fma(v, a0);
+            a1 = FloatVector.fromArray(Lanes.FLOATS, w, w1 + i).fma(v, a1);
+            a2 = FloatVector.fromArray(Lanes.FLOATS, w, w2 + i).fma(v, a2);
+            a3 = FloatVector.fromArray(Lanes.FLOATS, w, w3 + i).fma(v, a3);
+        }
+        if (i < in) {
+            VectorMask<Float> m = Lanes.floatMask(i, in);
+            FloatVector v = FloatVector.fromArray(Lanes.FLOATS, x, x0 + i, m);
+            a0 = FloatVector.fromArray(Lanes.FLOATS, w, w0 + i, m).fma(v, a0);
+            a1 = FloatVector.fromArray(Lanes.FLOATS, w, w1 + i, m).fma(v, a1);
+            a2 = FloatVector.fromArray(Lanes.FLOATS, w, w2 + i, m).fma(v, a2);
+            a3 = FloatVector.fromArray(Lanes.FLOATS, w, w3 + i, m).fma(v, a3);
+        }
+        FloatVector s = Lanes.sum4(a0, a1, a2, a3);
+        c.store(token, row, s.lane(0));
+        c.store(token, row + 1, s.lane(Lanes.SUM4_B));
+        c.store(token, row + 2, s.lane(Lanes.SUM4_C));
+        c.store(token, row + 3, s.lane(Lanes.SUM4_D));
+    }
+
+    /** One output element (the last rows when the row count is not a multiple of 4). */
+    static void row1Token1(MatmulCall c, float[] w, int w0, int row, int token) {
+        int in = c.in;
+        float[] x = c.x;
+        int x0 = c.xRow(token);
+        FloatVector a = FloatVector.zero(Lanes.FLOATS);
+        int i = 0;
+        for (int bound = Lanes.FLOATS.loopBound(in); i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(Lanes.FLOATS, x, x0 + i);
+            a = FloatVector.fromArray(Lanes.FLOATS, w, w0 + i).fma(v, a);
+        }
+        if (i < in) {
+            VectorMask<Float> m = Lanes.floatMask(i, in);
+            FloatVector v = FloatVector.fromArray(Lanes.FLOATS, x, x0 + i, m);
+            a = FloatVector.fromArray(Lanes.FLOATS, w, w0 + i, m).fma(v, a);
+        }
+        c.store(token, row, Lanes.sum(a));
+    }
+}
