@@ -50,14 +50,25 @@ public final class AnalysisBench {
                 SyntheticAdapterSpec.ALL_PROJECTIONS, DType.BF16, 0.02, seed);
     }
 
+    /**
+     * The seed of adapter i. SyntheticAdapters seeds each factor's SplittableRandom with seed·φ + hash(factor), and
+     * SplittableRandom advances by that same φ per value, so seeds s and s + k give one stream shifted by k values:
+     * adapters with nearby seeds would share their subspaces. Seeds 2^20 apart keep the streams disjoint for
+     * every factor of this shape (the largest holds 8192·r values).
+     */
+    static long seedOf(Config c, int i) {
+        return (c.seed() * 1_000_003L + i) << 20;
+    }
+
     /** Writes the adapters under {@code dir} (reusing ones already there from an identical run). */
     public static List<Path> generate(Config c, Path dir, Progress progress) {
         List<Path> out = new ArrayList<>();
         try (Progress.Task task = progress.start("generate " + c.adapters() + " adapters", c.adapters())) {
             for (int i = 0; i < c.adapters(); i++) {
-                Path a = dir.resolve(String.format("zoo-%03d", i));
+                // the name records everything the adapter depends on, so a reused directory never holds another zoo
+                Path a = dir.resolve(String.format("zoo-%03d-r%d-l%d-s%d", i, c.rank(), c.layers(), c.seed()));
                 if (!Files.isRegularFile(a.resolve(LoraAdapter.WEIGHTS_FILE))) {
-                    SyntheticAdapters.write(a, spec(c, c.seed() * 1_000_003L + i));
+                    SyntheticAdapters.write(a, spec(c, seedOf(c, i)));
                 }
                 out.add(a);
                 task.step();

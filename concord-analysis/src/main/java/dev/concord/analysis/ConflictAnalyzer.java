@@ -161,9 +161,11 @@ public final class ConflictAnalyzer {
                 PairAcc acc = pairs[ElementwiseTally.pairIndex(a, b, n)];
                 double cos = s.inner() / Math.sqrt(bases[a].energy() * bases[b].energy());
                 acc.addSpectral(s, bases[a], bases[b]);
-                acc.moduleCosine.add(cos);
-                acc.moduleNames.add(slot.name());
-                acc.moduleSpectral.add(s);
+                if (options.moduleDetail()) {
+                    acc.moduleCosine.add(cos);
+                    acc.moduleNames.add(slot.name());
+                    acc.moduleSpectral.add(s);
+                }
                 if (!Double.isNaN(s.overlapColumns())) {
                     overlapSum += s.overlapColumns();
                     overlapCount++;
@@ -260,8 +262,10 @@ public final class ConflictAnalyzer {
                     acc.rate.add(exact, numel, count, opp, both, opp, opp, both);
                     acc.weighted.add(exact, numel, count, oppMin, min, oppMinSq, oppMinSq, minSq);
                     acc.overlapping += scale * both;
-                    acc.moduleConflict.add(both == 0 ? Double.NaN : opp / both);
-                    acc.moduleOverlapping.add(scale * both);
+                    if (options.moduleDetail()) {
+                        acc.moduleConflict.add(both == 0 ? Double.NaN : opp / both);
+                        acc.moduleOverlapping.add(scale * both);
+                    }
                 }
                 double massA = here[a] ? t.trimmedL1[a] : 0;
                 double massB = here[b] ? t.trimmedL1[b] : 0;

@@ -135,9 +135,10 @@ public final class Recommender {
                     + "%.2f), so a plain sum would miss by %.0f%%; the scaled weights remove most of that.",
                     features.crosstalk(), linear == null ? 0 : linear.gap(weights) * 100));
         } else if (best.method().equals("linear")) {
-            reasons.add(String.format(Locale.ROOT, "Their updates barely interact (max cross-talk %.2f, "
-                    + "max opposition %.2f), so the exact low-rank sum loses almost nothing and stays an adapter.",
-                    features.crosstalk(), features.opposition()));
+            String how = features.crosstalk() < 0.1 ? "barely interact" : "share some directions but do not cancel";
+            reasons.add(String.format(Locale.ROOT, "Their updates %s (max cross-talk %.2f, max opposition %.2f), so"
+                    + " the exact low-rank sum keeps them and stays an adapter; element-wise methods would only add"
+                    + " trimming loss.", how, features.crosstalk(), features.opposition()));
         } else {
             reasons.add(String.format(Locale.ROOT, "It beats the exact linear sum (worst gap %.0f%%) because it "
                     + "resolves sign conflicts (max excess %.2f) instead of letting them cancel.",

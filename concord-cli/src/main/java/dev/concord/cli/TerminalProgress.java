@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class TerminalProgress implements Progress {
     private static final long REDRAW_NANOS = 100_000_000L;
+    private static final long LOG_INTERVAL_NANOS = 1_000_000_000L;
     private final PrintStream err;
     private final boolean terminal;
     private final boolean quiet;
@@ -67,9 +68,12 @@ public final class TerminalProgress implements Progress {
                 err.print("\r" + line(now, t) + "\u001b[K");
                 err.flush();
             } else {
+                // logs: the start, then at most one line per 10% and per second, so short tasks print two lines
                 int decile = total > 0 ? (int) Math.min(10, now * 10 / total) : 0;
-                if (decile != lastDecile && (force || decile > lastDecile)) {
+                boolean due = force || (decile > lastDecile && decile < 10 && t - lastDraw >= LOG_INTERVAL_NANOS);
+                if (due) {
                     lastDecile = decile;
+                    lastDraw = t;
                     err.println(line(now, t));
                 }
             }
@@ -99,7 +103,7 @@ public final class TerminalProgress implements Progress {
             long now = done.get();
             if (terminal) {
                 err.print("\r" + line(now, System.nanoTime()) + "\u001b[K\n");
-            } else if (lastDecile < 10) {
+            } else {
                 err.println(line(now, System.nanoTime()));
             }
             err.flush();

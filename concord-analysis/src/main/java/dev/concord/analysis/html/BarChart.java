@@ -32,8 +32,9 @@ final class BarChart {
                 }
             }
         }
-        max = Math.ceil(max * 4) / 4;
-        min = Math.floor(min * 4) / 4;
+        double step = Ticks.step(max - min, 5);
+        max = Math.ceil(max / step) * step;
+        min = Math.floor(min / step) * step;
         double range = max - min;
         StringBuilder s = new StringBuilder();
         s.append("<svg class=\"barchart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(width)
@@ -41,8 +42,7 @@ final class BarChart {
                 .append(height).append("\" role=\"img\" aria-label=\"").append(Html.esc(title)).append("\">");
         s.append("<text x=\"").append(left).append("\" y=\"18\" class=\"chart-title\">").append(Html.esc(title))
                 .append("</text>");
-        for (int t = 0; t <= 4; t++) {
-            double v = min + range * t / 4;
+        for (double v = min; v <= max + step / 2; v += step) {
             double y = top + ph - (v - min) / range * ph;
             s.append("<line x1=\"").append(left).append("\" x2=\"").append(left + pw).append("\" y1=\"")
                     .append(Html.px(y)).append("\" y2=\"").append(Html.px(y)).append("\" class=\"grid\"/>");

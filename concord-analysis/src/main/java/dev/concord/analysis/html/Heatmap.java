@@ -17,14 +17,15 @@ final class Heatmap {
      */
     static String svg(String title, List<String> names, double[][] values, boolean diverging) {
         int n = names.size();
-        int cell = Math.max(4, Math.min(36, 560 / Math.max(1, n)));
-        int labelEvery = Math.max(1, (int) Math.ceil(n * 11.0 / (cell * n)));
+        int cell = Math.max(4, Math.min(56, 420 / Math.max(1, n)));
+        // names at least 11 px apart, or they overlap
+        int labelEvery = Math.max(1, (int) Math.ceil(11.0 / cell));
         int maxLabel = names.stream().mapToInt(String::length).max().orElse(1);
         int left = Math.min(180, 10 + 6 * Math.min(maxLabel, 28));
         int top = 30;
         int side = cell * n;
         int legendWidth = 70;
-        int width = left + side + legendWidth + 20;
+        int width = Math.max(left + side + legendWidth + 20, left + 9 * title.length());
         int height = top + side + left;
         DoubleFunction<String> color = diverging ? ColorScale::diverging : ColorScale::sequential;
         StringBuilder s = new StringBuilder();

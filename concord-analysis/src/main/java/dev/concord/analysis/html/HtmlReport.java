@@ -298,7 +298,7 @@ public final class HtmlReport {
             ".warnings{background:#fff6e0;border-left:4px solid #ef8f00;padding:2px 12px;margin:8px 0}",
             ".note{color:#555;font-size:13px}.ci{color:#777;font-size:12px}",
             "table{border-collapse:collapse;font-size:13px}th,td{padding:3px 8px;text-align:right}",
-            "th:first-child,td:first-child,.pairs td:nth-child(2){text-align:left}",
+            "th:first-child,td:first-child,.pairs td:nth-child(2),.pairs th:nth-child(2){text-align:left}",
             "table.data thead th{border-bottom:2px solid #bbb}table.data td{border-bottom:1px solid #eee}",
             "table.kv th{text-align:left;font-weight:normal;color:#555}",
             "tr.verdict-conflict td:first-child{border-left:4px solid #c62828}",

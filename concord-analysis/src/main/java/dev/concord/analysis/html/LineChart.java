@@ -14,6 +14,14 @@ final class LineChart {
 
     private LineChart() {}
 
+    /** "0.500" → "0.5", "1.000" → "1". */
+    private static String trimZeros(String s) {
+        if (!s.contains(".") || s.contains("e")) {
+            return s;
+        }
+        return s.replaceAll("0+$", "").replaceAll("\\.$", "");
+    }
+
     static String svg(String title, String xLabel, String yLabel, List<Series> series, double yMin, double yMax,
             boolean logY) {
         int width = 640;
@@ -49,15 +57,13 @@ final class LineChart {
                 .append("</text>");
         s.append("<rect x=\"").append(left).append("\" y=\"").append(top).append("\" width=\"").append(pw)
                 .append("\" height=\"").append(ph).append("\" fill=\"#fff\" stroke=\"#bbb\"/>");
-        // y ticks
-        for (int t = 0; t <= 4; t++) {
-            double f = t / 4.0;
-            double y = top + ph - f * ph;
-            double value = lo + f * (hi - lo);
-            String label = logY ? "1e" + Math.round(value) : Html.num(value);
-            if (logY && Math.abs(value - Math.round(value)) > 1e-9) {
-                label = Html.num(Math.pow(10, value));
-            }
+        // y ticks: round steps on a linear axis, powers of ten (and their halves) on a log axis
+        double yStep = logY ? (hi - lo > 2 ? 1 : Math.log10(2)) : Ticks.step(hi - lo, 5);
+        double first = logY ? Math.ceil(lo - 1e-9) : Math.ceil(lo / yStep - 1e-9) * yStep + 0.0; // no "-0"
+        for (double value = logY ? hi : first; logY ? value >= lo - 1e-9 : value <= hi + 1e-9;
+                value = logY ? value - yStep : value + yStep) {
+            double y = top + ph - (value - lo) / (hi - lo) * ph;
+            String label = logY ? trimZeros(Html.num(Math.pow(10, value))) : trimZeros(Html.num(value));
             s.append("<line x1=\"").append(left).append("\" x2=\"").append(left + pw).append("\" y1=\"")
                     .append(Html.px(y)).append("\" y2=\"").append(Html.px(y)).append("\" class=\"grid\"/>");
             s.append("<text class=\"axis-label\" x=\"").append(left - 6).append("\" y=\"").append(Html.px(y + 4))
@@ -69,7 +75,7 @@ final class LineChart {
         for (double x = Math.ceil(xMin); x <= xMax + 1e-9; x += step) {
             double px = left + (x - xMin) / span * pw;
             s.append("<text class=\"axis-label\" x=\"").append(Html.px(px)).append("\" y=\"")
-                    .append(top + ph + 16).append("\" text-anchor=\"middle\">").append(Html.num(x).replace(".000", ""))
+                    .append(top + ph + 16).append("\" text-anchor=\"middle\">").append(trimZeros(Html.num(x)))
                     .append("</text>");
         }
         s.append("<text class=\"axis-title\" x=\"").append(left + pw / 2).append("\" y=\"").append(height - 8)

@@ -32,8 +32,8 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "analyze", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Predict conflicts between LoRA adapters from their weights, before merging.",
-                "Prints per-adapter profiles, the riskiest pairs, retention per merge method, a verdict",
-                "(compatible, caution, conflict) and a recommendation. Formulas: docs/analysis.md."})
+                "Prints per-adapter profiles, the riskiest pairs, retention per merge method, a verdict (compatible,"
+                        + " caution, conflict) and a recommendation. Formulas and JSON schema: docs/analysis.md."})
 public final class AnalyzeCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -55,7 +55,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
     List<Double> weights;
 
     @Option(names = "--sample", paramLabel = "N",
-            description = "Estimate element-wise statistics from N seeded positions per module, with 95% intervals"
+            description = "Estimate element-wise statistics from N seeded positions per module, with 95%% intervals"
                     + " (default: exact).")
     Integer sample;
 

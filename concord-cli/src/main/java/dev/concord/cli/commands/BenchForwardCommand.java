@@ -155,7 +155,7 @@ public final class BenchForwardCommand implements Callable<Integer> {
             m.put("bytes_per_token", r.bytesPerToken());
             m.put("adapter_bytes", r.adapterBytes());
             for (ForwardBenchmark.Rate rate : List.of(r.singleStream(), r.batchedAdapters(), r.batchedBase(),
-                    r.smallMixed(), r.smallOneAdapter(), r.smallBase(), r.naive(), r.prefill())) {
+                    r.smallMixed(), r.smallOneAdapter(), r.smallBase(), r.naive(), r.prefill(), r.q8SingleStream())) {
                 Map<String, Object> e = new LinkedHashMap<>();
                 e.put("tokens_per_s", rate.tokensPerSecond());
                 if (rate.boundTokensPerSecond() > 0) {
@@ -164,6 +164,7 @@ public final class BenchForwardCommand implements Callable<Integer> {
                 }
                 m.put(rate.name(), e);
             }
+            m.put("q8_0_logit_deviation", r.q8Cost());
             m.put("batched_adapters_over_no_adapter", r.adapterOverheadRatio());
             m.put("batched_over_naive", r.batchedOverNaive());
             list.add(m);
@@ -177,13 +178,15 @@ public final class BenchForwardCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "%s, %,d parameters, %.1f MB read per decoded token, %.1f MB per adapter%n",
                     r.dtype(), r.parameters(), r.bytesPerToken() / 1e6, r.adapterBytes() / 1e6);
             for (ForwardBenchmark.Rate rate : List.of(r.singleStream(), r.batchedAdapters(), r.batchedBase(),
-                    r.smallMixed(), r.smallOneAdapter(), r.smallBase(), r.naive(), r.prefill())) {
+                    r.smallMixed(), r.smallOneAdapter(), r.smallBase(), r.naive(), r.prefill(), r.q8SingleStream())) {
                 String bound = rate.boundTokensPerSecond() > 0
                         ? String.format(Locale.ROOT, "  %5.1f%% of bound (%.1f tok/s)", 100 * rate.fractionOfBound(),
                                 rate.boundTokensPerSecond())
                         : "";
                 out.printf(Locale.ROOT, "  %-52s %9.1f tok/s%s%n", rate.name(), rate.tokensPerSecond(), bound);
             }
+            out.printf(Locale.ROOT, "  q8_0 logits vs %s: max deviation %.4f of max|logit|, rms %.4f, top-1 agreement %.3f%n",
+                    r.dtype(), r.q8Cost().maxDeviation(), r.q8Cost().rmsDeviation(), r.q8Cost().top1Agreement());
             out.printf(Locale.ROOT, "  batched with distinct adapters / without adapters: %.3f%n",
                     r.adapterOverheadRatio());
             out.printf(Locale.ROOT, "  batched SGMV / naive merge-per-request:            %.2fx%n", r.batchedOverNaive());

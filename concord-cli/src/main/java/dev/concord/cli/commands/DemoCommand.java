@@ -17,7 +17,8 @@ import picocli.CommandLine.Command;
 /**
  * {@code concord demo}: the main job on a built-in default. Until the lab's trained skill kit exists, it writes a
  * few synthetic PEFT adapters (a tiny Llama shape, different ranks, targets and dtypes) to a temporary directory
- * and runs every pipeline command that exists on them, printing what a user would type.
+ * and walks the pipeline on them: inspect, analyze a compatible and a conflicting set, merge exactly and with
+ * TIES. Each step prints the command a user would type.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Run Concord's pipeline on built-in synthetic adapters (no download, no training).")
@@ -36,14 +37,34 @@ public final class DemoCommand implements Callable<Integer> {
         Path work = keep != null ? prepare(keep) : Files.createTempDirectory("concord-demo-");
         try {
             List<Path> adapters = writeAdapters(work);
-            out.println("Concord demo: " + adapters.size() + " synthetic PEFT adapters in " + work);
+            out.println("Concord demo: " + adapters.size() + " synthetic PEFT adapters (tone, json, safety) in " + work);
             out.println();
-            for (Path a : adapters) {
-                if (step(out, err, "inspect", a.toString()) != 0) {
+            String tone = adapters.get(0).toString();
+            String json = adapters.get(1).toString();
+            String safety = adapters.get(2).toString();
+            String contrarian = work.resolve("contrarian").toString();
+            List<String[]> steps = List.of(
+                    new String[] {"inspect", safety},
+                    // compatible: three independently trained skills
+                    new String[] {"analyze", "--quiet", tone, json, safety},
+                    // an adapter that undoes most of 'tone' (made exactly with a negative weight)
+                    new String[] {"merge", "--quiet", "--method", "linear", "--adapter", tone + ":-0.8",
+                            "--adapter", safety + ":0.3", "--out", contrarian},
+                    // conflicting: 'contrarian' pulls against 'tone'
+                    new String[] {"analyze", "--quiet", tone, contrarian, json, "--html",
+                            work.resolve("conflict-report.html").toString()},
+                    new String[] {"merge", "--quiet", "--method", "linear", "--adapter", tone, "--adapter", json,
+                            "--adapter", safety, "--out", work.resolve("merged-linear").toString()},
+                    new String[] {"merge", "--quiet", "--method", "ties", "--density", "0.2", "--adapter", tone,
+                            "--adapter", json, "--adapter", safety, "--out", work.resolve("merged-ties").toString()},
+                    new String[] {"merge", "--quiet", "--method", "ties", "--format", "delta", "--adapter", tone,
+                            "--adapter", json, "--out", work.resolve("delta-ties").toString()});
+            for (String[] args : steps) {
+                if (step(out, err, args) != 0) {
                     return 1;
                 }
             }
-            out.println("Done. Try: bin/concord inspect " + adapters.get(0) + " --json");
+            out.println("Done. Outputs are in " + work + (keep == null ? " (deleted now; keep them with --keep DIR)" : ""));
             return 0;
         } finally {
             if (keep == null) {

@@ -2,12 +2,17 @@ package dev.concord.merge.elementwise;
 
 import dev.concord.merge.ops.MagnitudeCut;
 import dev.concord.merge.ops.TopMagnitudeSelection;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * TIES' trim: keep the k = int(density · numel) largest |entries| of the tensor (PEFT's
  * {@code magnitude_based_pruning}), or of the adapter's whole task vector when a model-scope cut is given.
  */
 public final class MagnitudeTrim implements Sparsifier {
+    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+
     private final double density;
     private final long indexOffset;
     private MagnitudeCut cut;
@@ -44,7 +49,24 @@ public final class MagnitudeTrim implements Sparsifier {
         }
         long first = indexOffset + (long) rowStart * cols;
         int n = rowCount * cols;
-        for (int j = 0; j < n; j++) {
+        float t = cut.threshold();
+        int step = SPECIES.length();
+        int j = 0;
+        for (; j + step <= n; j += step) {
+            FloatVector x = FloatVector.fromArray(SPECIES, block, j);
+            FloatVector a = x.abs();
+            if (a.compare(VectorOperators.EQ, t).anyTrue()) {
+                // a tie with the threshold: the element index decides, lane by lane
+                for (int l = 0; l < step; l++) {
+                    if (!cut.keeps(Math.abs(block[j + l]), first + j + l)) {
+                        block[j + l] = 0f;
+                    }
+                }
+            } else {
+                x.blend(0f, a.compare(VectorOperators.GT, t).not()).intoArray(block, j);
+            }
+        }
+        for (; j < n; j++) {
             if (!cut.keeps(Math.abs(block[j]), first + j)) {
                 block[j] = 0f;
             }

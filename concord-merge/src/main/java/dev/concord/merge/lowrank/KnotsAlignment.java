@@ -1,10 +1,12 @@
 package dev.concord.merge.lowrank;
 
 import dev.concord.adapter.TaskVector;
+import dev.concord.tensor.linalg.HouseholderQr;
 import dev.concord.tensor.linalg.LowRank;
 import dev.concord.tensor.linalg.LowRankSvd;
 import java.util.List;
 import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.CommonOps_DDRM;
 
 /**
  * KnOTS' alignment of T task vectors on one module: the thin SVD of their column concatenation
@@ -12,9 +14,10 @@ import org.ejml.data.DMatrixRMaj;
  * basis U, and task t is described by its own coefficients Σ·V_tᵀ [p, cols] in that basis.
  *
  * <p>Exact from the factors: with τ_t = s_t·B_t·A_t, the concatenation is [s_1B_1 | … | s_TB_T] ·
- * blockdiag(A_1, …, A_T), a product of inner dimension Σ r_t, whose SVD {@link LowRank#svd()} computes through QR
- * of both factors and an SVD of the small core. Singular values at rounding level are dropped (relative 1e-10),
- * so U·Σ·V_tᵀ still rebuilds τ_t to rounding.
+ * blockdiag(A_1, …, A_T), a product of inner dimension Σ r_t. Each A_tᵀ is QR-factored on its own, so the only
+ * SVD is that of a [rows, Σ r_t] matrix ({@link LowRank#svd()}: QR and an SVD of a small core); nothing of size
+ * rows × T·cols is formed. Singular values at rounding level are dropped (relative 1e-10), so U·Σ·V_tᵀ still
+ * rebuilds τ_t to rounding.
  *
  * @param u           U [rows, p], orthonormal columns
  * @param sigma       σ, descending, length p
@@ -27,49 +30,64 @@ record KnotsAlignment(DMatrixRMaj u, double[] sigma, List<float[]> coordinates) 
 
     /** @param taus the task vectors (unweighted), each [rows, cols], in the order their coordinates are wanted */
     static KnotsAlignment of(List<TaskVector> taus, int rows, int cols) {
-        int total = 0;
-        for (TaskVector t : taus) {
-            total += t.rank();
-        }
         int tasks = taus.size();
-        DMatrixRMaj left = new DMatrixRMaj(rows, total);
-        DMatrixRMaj right = new DMatrixRMaj(total, tasks * cols);
-        int at = 0;
+        // A_tᵀ = Q_t·R_t, so τ_t = (s_t·B_t·R_tᵀ)·Q_tᵀ and the concatenation is L·blockdiag(Q_1ᵀ, …, Q_Tᵀ) whose
+        // right factor already has orthonormal rows: only L [rows, Σ p_t] needs an SVD, L = U·Σ·Yᵀ, and then
+        // V_tᵀ = Y_tᵀ·Q_tᵀ with Y_t the rows of Y for task t. Each QR is cols × r_t, never cols·T × Σ r_t.
+        DMatrixRMaj[] q = new DMatrixRMaj[tasks];
+        DMatrixRMaj[] block = new DMatrixRMaj[tasks];
+        int total = 0;
         for (int t = 0; t < tasks; t++) {
             TaskVector tau = taus.get(t);
             int r = tau.rank();
-            float[] b = tau.left().data();
+            DMatrixRMaj at = new DMatrixRMaj(cols, r);
             float[] a = tau.right().data();
-            double s = tau.scale();
-            for (int i = 0; i < rows; i++) {
-                for (int p = 0; p < r; p++) {
-                    left.data[i * total + at + p] = s * b[i * r + p];
-                }
-            }
             for (int p = 0; p < r; p++) {
-                int dst = (at + p) * tasks * cols + t * cols;
                 for (int j = 0; j < cols; j++) {
-                    right.data[dst + j] = a[p * cols + j];
+                    at.data[j * r + p] = a[p * cols + j];
                 }
             }
-            at += r;
+            DMatrixRMaj b = new DMatrixRMaj(rows, r);
+            float[] bf = tau.left().data();
+            for (int i = 0; i < bf.length; i++) {
+                b.data[i] = bf[i];
+            }
+            HouseholderQr qr = HouseholderQr.of(at);
+            q[t] = qr.q();
+            block[t] = new DMatrixRMaj(rows, qr.size());
+            CommonOps_DDRM.multTransB(tau.scale(), b, qr.r(), block[t]);
+            total += qr.size();
         }
-        LowRankSvd svd = LowRank.of(left, right, 1.0).svd();
+        DMatrixRMaj left = new DMatrixRMaj(rows, total);
+        int at = 0;
+        for (int t = 0; t < tasks; t++) {
+            CommonOps_DDRM.insert(block[t], left, 0, at);
+            at += block[t].numCols;
+        }
+        LowRankSvd svd = LowRank.of(left, CommonOps_DDRM.identity(total), 1.0).svd();
         int p = svd.rank();
         DMatrixRMaj u = svd.u();
-        DMatrixRMaj vt = svd.vt();
+        DMatrixRMaj yt = svd.vt();
         double[] sigma = svd.sigma();
-        fixSigns(u, vt);
+        fixSigns(u, yt);
         List<float[]> coordinates = new java.util.ArrayList<>(tasks);
+        at = 0;
         for (int t = 0; t < tasks; t++) {
-            float[] c = new float[p * cols];
-            for (int q = 0; q < p; q++) {
-                int src = q * tasks * cols + t * cols;
-                for (int j = 0; j < cols; j++) {
-                    c[q * cols + j] = (float) (sigma[q] * vt.data[src + j]);
+            int w = block[t].numCols;
+            DMatrixRMaj ytBlock = CommonOps_DDRM.extract(yt, 0, p, at, at + w);
+            for (int k = 0; k < p; k++) {
+                for (int c = 0; c < w; c++) {
+                    ytBlock.data[k * w + c] *= sigma[k];
                 }
             }
+            DMatrixRMaj coords = new DMatrixRMaj(p, cols);
+            CommonOps_DDRM.multTransB(ytBlock, q[t], coords);
+            float[] c = new float[p * cols];
+            for (int i = 0; i < c.length; i++) {
+                c[i] = (float) coords.data[i];
+            }
             coordinates.add(c);
+            at += w;
         }
         return new KnotsAlignment(u, sigma, List.copyOf(coordinates));
     }

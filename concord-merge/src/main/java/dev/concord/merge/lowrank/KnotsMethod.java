@@ -1,6 +1,7 @@
 package dev.concord.merge.lowrank;
 
 import dev.concord.adapter.TaskVector;
+import dev.concord.error.UnsupportedFeatureException;
 import dev.concord.merge.MergeMethod;
 import dev.concord.merge.ModuleInputs;
 import dev.concord.merge.ModuleParameters;
@@ -13,6 +14,7 @@ import dev.concord.merge.ops.MajoritySign;
 import dev.concord.merge.ops.MaskRandom;
 import dev.concord.merge.ops.TiesConsensus;
 import dev.concord.tensor.FloatMatrix;
+import dev.concord.tensor.linalg.DenseSvd;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -40,8 +42,7 @@ public final class KnotsMethod implements MergeMethod {
 
     @Override
     public String summary() {
-        return "KnOTS: align task vectors by the SVD of their concatenation, merge the aligned factors with"
-                + " TIES or DARE-TIES; stays low-rank";
+        return "KnOTS: SVD-align the task vectors, TIES or DARE-TIES on the aligned factors; stays low-rank";
     }
 
     @Override
@@ -68,6 +69,12 @@ public final class KnotsMethod implements MergeMethod {
         }
         if (taus.isEmpty()) {
             return MergedFactors.zero(in.rows(), in.cols());
+        }
+        int totalRank = taus.stream().mapToInt(TaskVector::rank).sum();
+        if (totalRank > DenseSvd.MAX_SMALL_DIMENSION) {
+            throw new UnsupportedFeatureException("knots would align " + totalRank + " rank-one terms on module "
+                    + in.module() + ", more than the " + DenseSvd.MAX_SMALL_DIMENSION + " its SVD handles; merge"
+                    + " fewer or lower-rank adapters");
         }
         KnotsAlignment aligned = KnotsAlignment.of(taus, in.rows(), in.cols());
         int p = aligned.rank();

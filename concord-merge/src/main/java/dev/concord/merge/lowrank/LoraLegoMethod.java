@@ -29,8 +29,7 @@ public final class LoraLegoMethod implements MergeMethod {
 
     @Override
     public String summary() {
-        return "LoRA-LEGO: cluster the rank-one units of all adapters (seeded k-means, k = --rank), one merged unit"
-                + " per cluster, dual re-weighting";
+        return "LoRA-LEGO: k-means of all rank-one units into --rank clusters (0 = largest input rank)";
     }
 
     @Override

@@ -1,13 +1,15 @@
 package dev.concord.merge.lowrank;
 
+import dev.concord.error.ConcordException;
 import dev.concord.error.UnsupportedFeatureException;
 import dev.concord.tensor.linalg.DenseSvd;
 import dev.concord.tensor.linalg.LowRank;
 import dev.concord.tensor.linalg.LowRankSvd;
-import dev.concord.tensor.linalg.Polar;
 import java.util.ArrayList;
 import java.util.List;
 import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
+import org.ejml.interfaces.decomposition.EigenDecomposition_F64;
 
 /**
  * TSV-M (Gargiulo et al., "Task Singular Vectors: Reducing Task Interference in Model Merging", CVPR 2025) on
@@ -24,6 +26,9 @@ import org.ejml.data.DMatrixRMaj;
  * two differ — and by {@code --tsv-keep} when given. A share of 0 (more tasks than dimensions) is raised to 1.
  */
 final class TsvMerge {
+    /** Relative size below which an eigenvalue of a stack's Gram matrix is a direction spanned twice. */
+    static final double RANK_TOLERANCE = 1e-12;
+
     private TsvMerge() {}
 
     /**
@@ -65,7 +70,7 @@ final class TsvMerge {
         }
         if (total > DenseSvd.MAX_SMALL_DIMENSION) {
             throw new UnsupportedFeatureException("tsv would keep " + total + " singular triplets on module " + module
-                    + ", more than the " + DenseSvd.MAX_SMALL_DIMENSION + " its orthogonalisation handles; lower --tsv-keep");
+                    + ", more than the " + DenseSvd.MAX_SMALL_DIMENSION + " it orthogonalises at once; lower --tsv-keep");
         }
         DMatrixRMaj u = new DMatrixRMaj(rows, total);
         DMatrixRMaj vt = new DMatrixRMaj(total, cols);
@@ -87,17 +92,54 @@ final class TsvMerge {
         if (total == 0) {
             return new Factors(u, vt);
         }
-        DMatrixRMaj left = Polar.orthogonalFactor(u);
-        DMatrixRMaj right = Polar.orthogonalFactor(vt);
+        // polar(U) = U·(UᵀU)^(-1/2) and polar(V)ᵀ = (VᵀV)^(-1/2)·Vᵀ, so the merged update is
+        // U·[(UᵀU)^(-1/2)·Σ^½] · [Σ^½·(VᵀV)^(-1/2)]·Vᵀ: two K×K Gram matrices, two K×K eigendecompositions
+        // and two multiplies by a K×K matrix, instead of a QR and an SVD of each tall stack.
+        DMatrixRMaj mu = inverseSquareRoot(StackProducts.columnGram(u), module);
+        DMatrixRMaj mv = inverseSquareRoot(StackProducts.rowGram(vt), module);
         for (int p = 0; p < total; p++) {
             double root = Math.sqrt(sigma[p]);
-            for (int i = 0; i < rows; i++) {
-                left.data[i * total + p] *= root;
-            }
-            for (int j = 0; j < cols; j++) {
-                right.data[p * cols + j] *= root;
+            for (int q = 0; q < total; q++) {
+                mu.data[q * total + p] *= root; // columns of (UᵀU)^(-1/2)·Σ^½
+                mv.data[p * total + q] *= root; // rows of Σ^½·(VᵀV)^(-1/2)
             }
         }
-        return new Factors(left, right);
+        return new Factors(StackProducts.times(u, mu), StackProducts.times(mv, vt));
+    }
+
+    /**
+     * G^(-1/2) of a Gram matrix G = XᵀX through its eigendecomposition, so that X·G^(-1/2) is the polar factor of X.
+     * Eigenvalues ≤ 10⁻¹²·λ_max (directions that the stack spans twice, e.g. the same adapter given twice) are
+     * treated as 0 and get 0 rather than an enormous 1/√λ: X·G^(+1/2) is then the partial isometry on X's range,
+     * the one polar factor that does not depend on an arbitrary completion. Merging an adapter with itself this way
+     * gives the adapter back.
+     */
+    static DMatrixRMaj inverseSquareRoot(DMatrixRMaj g, String module) {
+        int n = g.numRows;
+        EigenDecomposition_F64<DMatrixRMaj> eig = DecompositionFactory_DDRM.eig(n, true, true);
+        if (!eig.decompose(g.copy())) {
+            throw new ConcordException("tsv: eigendecomposition of a " + n + "x" + n + " Gram matrix did not converge"
+                    + " on module " + module);
+        }
+        double max = 0;
+        for (int i = 0; i < n; i++) {
+            max = Math.max(max, eig.getEigenvalue(i).real);
+        }
+        DMatrixRMaj out = new DMatrixRMaj(n, n);
+        for (int i = 0; i < n; i++) {
+            double lambda = eig.getEigenvalue(i).real;
+            if (!(lambda > RANK_TOLERANCE * max)) {
+                continue;
+            }
+            double f = 1 / Math.sqrt(lambda);
+            DMatrixRMaj v = eig.getEigenVector(i);
+            for (int a = 0; a < n; a++) {
+                double fa = f * v.data[a];
+                for (int b = 0; b < n; b++) {
+                    out.data[a * n + b] += fa * v.data[b];
+                }
+            }
+        }
+        return out;
     }
 }

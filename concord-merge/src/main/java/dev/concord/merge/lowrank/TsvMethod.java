@@ -25,8 +25,7 @@ public final class TsvMethod implements MergeMethod {
 
     @Override
     public String summary() {
-        return "Task Singular Vectors (TSV-M): each task's singular triplets, stacked and orthogonalised by polar"
-                + " factors; stays low-rank";
+        return "Task Singular Vectors (TSV-M), stays low-rank; --tsv-keep 0 keeps each task's whole rank";
     }
 
     @Override

@@ -6,17 +6,23 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongUnaryOperator;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Finds the exact {@link MagnitudeCut} of a top-k selection over a tensor that is only ever seen in blocks, with
  * memory bounded by a candidate budget instead of the tensor size.
  *
  * <p>How: magnitudes are compared through their IEEE-754 bit patterns, which order non-negative floats exactly
- * as their values do. A first pass counts a histogram of the high 16 bits; when an optional cheap sampler of
- * single elements is available, it also collects every element inside a narrow window around the threshold that
- * a sample predicts — usually the k-th largest falls inside and one pass suffices. Otherwise the histogram
- * narrows the search to one bucket, a second pass collects that bucket (or histograms its low 16 bits, which
- * isolates the exact value), and a last pass finds which tied elements are kept when ties straddle the cut.
+ * as their values do. When the tensor is small, or an optional cheap sampler of single elements predicts a narrow
+ * window around the threshold, one pass counts the elements above the window and collects those inside it; the
+ * k-th largest usually falls inside, and an exact selection among the candidates ends the search after that
+ * single pass. Otherwise a histogram of the high 16 bits narrows the search to one bucket, a further pass collects
+ * that bucket (or histograms its low 16 bits, which isolates the exact value), and a last pass finds which tied
+ * elements are kept when ties straddle the cut.
  * Every step is a deterministic reduction over blocks in element order, so thread count never changes the result.
  */
 public final class TopMagnitudeSelection {
@@ -24,6 +30,7 @@ public final class TopMagnitudeSelection {
     public static final int DEFAULT_CANDIDATE_BUDGET = 1 << 22;
     private static final int SAMPLE_SIZE = 1 << 16;
     private static final int INFINITY_BITS = 0x7F800000;
+    private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED;
 
     private final int candidateBudget;
     private int passesUsed;
@@ -60,25 +67,34 @@ public final class TopMagnitudeSelection {
             return MagnitudeCut.KEEP_ALL;
         }
         int[] window = initialWindow(numel, k, sampler);
-        AtomicLong collected = new AtomicLong();
-        // Pass 1: coarse histogram of every element, plus the candidates inside the window (until the budget).
-        List<Pass1> firsts = scan.pass(Pass1::new,
-                (acc, first, v, off, len) -> acc.visit(first, v, off, len, window, collected, candidateBudget));
+        if (window != null) {
+            // Pass 1: count what lies above the window and collect what lies in it (until the budget).
+            AtomicLong collected = new AtomicLong();
+            List<Window> firsts = scan.pass(Window::new,
+                    (acc, first, v, off, len) -> acc.visit(first, v, off, len, window, collected, candidateBudget));
+            passesUsed++;
+            long windowAbove = 0;
+            long windowCount = 0;
+            for (Window p : firsts) {
+                windowAbove += p.above;
+                windowCount += p.candidates.size();
+            }
+            if (collected.get() <= candidateBudget && windowAbove < k && k <= windowAbove + windowCount) {
+                return fromCandidates(concat(firsts.stream().map(p -> p.candidates).toList()), k - windowAbove);
+            }
+        }
+        // The window missed (or there was none): a coarse histogram of the high 16 bits.
+        List<int[]> hists = scan.pass(() -> new int[(INFINITY_BITS >>> 16) + 1], (acc, first, v, off, len) -> {
+            for (int i = 0; i < len; i++) {
+                acc[bits(v[off + i]) >>> 16]++;
+            }
+        });
         passesUsed++;
         long[] hist = new long[(INFINITY_BITS >>> 16) + 1];
-        long windowAbove = 0;
-        boolean windowOk = window != null && collected.get() <= candidateBudget;
-        long windowCount = 0;
-        for (Pass1 p : firsts) {
+        for (int[] h : hists) {
             for (int i = 0; i < hist.length; i++) {
-                hist[i] += p.hist[i];
+                hist[i] += h[i];
             }
-            windowAbove += p.above;
-            windowCount += p.candidates.size();
-        }
-        if (System.getProperty("sel.debug") != null) { System.err.println("window=" + java.util.Arrays.toString(window) + " count=" + windowCount + " above=" + windowAbove + " k=" + k); }
-        if (windowOk && windowCount <= candidateBudget && windowAbove < k && k <= windowAbove + windowCount) {
-            return fromCandidates(concat(firsts.stream().map(p -> p.candidates).toList()), k - windowAbove);
         }
         // Narrow to the high-16-bit bucket that holds the k-th largest.
         long above = 0;
@@ -162,7 +178,7 @@ public final class TopMagnitudeSelection {
 
     /** The window [lo, hi] (as bits) expected to hold the k-th largest, or null to collect nothing in pass 1. */
     private int[] initialWindow(long numel, long k, LongUnaryOperator sampler) {
-        if (numel <= candidateBudget) {
+        if (numel <= Math.min(candidateBudget, SAMPLE_SIZE) || (sampler == null && numel <= candidateBudget)) {
             return new int[] {0, INFINITY_BITS};
         }
         if (sampler == null) {
@@ -177,7 +193,7 @@ public final class TopMagnitudeSelection {
         Arrays.sort(sample);
         double q = (double) k / numel;
         double rankFromTop = q * s;
-        double margin = 6 * Math.sqrt(s * q * (1 - q)) + 16;
+        double margin = 4.5 * Math.sqrt(s * q * (1 - q)) + 16;
         int hiRank = (int) Math.floor(rankFromTop - margin);
         int loRank = (int) Math.ceil(rankFromTop + margin);
         int hi = hiRank < 0 ? INFINITY_BITS : sample[s - 1 - hiRank];
@@ -186,9 +202,7 @@ public final class TopMagnitudeSelection {
     }
 
     private static MagnitudeCut fromCandidates(Candidates c, long need) {
-        int[] sorted = Arrays.copyOf(c.bits, c.size);
-        Arrays.sort(sorted);
-        int tBits = sorted[c.size - (int) need];
+        int tBits = kthLargest(c.bits, c.size, (int) need);
         long greater = 0;
         for (int i = 0; i < c.size; i++) {
             if (c.bits[i] > tBits) {
@@ -205,6 +219,36 @@ public final class TopMagnitudeSelection {
             }
         }
         return new MagnitudeCut(Float.intBitsToFloat(tBits), last);
+    }
+
+    /**
+     * The need-th largest of the first {@code size} values: a counting pass when they span a narrow range (the
+     * usual window), a sort otherwise.
+     */
+    static int kthLargest(int[] values, int size, int need) {
+        int lo = Integer.MAX_VALUE;
+        int hi = Integer.MIN_VALUE;
+        for (int i = 0; i < size; i++) {
+            lo = Math.min(lo, values[i]);
+            hi = Math.max(hi, values[i]);
+        }
+        long span = (long) hi - lo + 1;
+        if (span <= Math.max(1 << 16, 4L * size)) {
+            int[] counts = new int[(int) span];
+            for (int i = 0; i < size; i++) {
+                counts[values[i] - lo]++;
+            }
+            int left = need;
+            for (int b = (int) span - 1; ; b--) {
+                left -= counts[b];
+                if (left <= 0) {
+                    return lo + b;
+                }
+            }
+        }
+        int[] sorted = Arrays.copyOf(values, size);
+        Arrays.sort(sorted);
+        return sorted[size - need];
     }
 
     private static Candidates concat(List<Candidates> parts) {
@@ -270,26 +314,46 @@ public final class TopMagnitudeSelection {
         }
     }
 
-    /** Pass 1 per block: the coarse histogram, and the window's candidates and the count above the window. */
-    static final class Pass1 {
-        final int[] hist = new int[(INFINITY_BITS >>> 16) + 1];
+    /** Pass 1 per block: the window's candidates and the count above the window. */
+    static final class Window {
         final Candidates candidates = new Candidates();
         long above;
 
         void visit(long first, float[] v, int off, int len, int[] window, AtomicLong collected, int budget) {
+            int lo = window[0];
+            int hi = window[1];
             int added = 0;
-            for (int i = 0; i < len; i++) {
-                int b = bits(v[off + i]);
-                hist[b >>> 16]++;
-                if (window != null) {
-                    if (b > window[1]) {
-                        above++;
-                    } else if (b >= window[0]) {
-                        added++;
-                        candidates.add(b, first + i);
+            long over = 0;
+            int step = FLOATS.length();
+            int i = 0;
+            // Most elements are far from the threshold: count them a vector at a time, and visit the rare lanes
+            // that fall inside the window (or are NaN) one by one.
+            for (; i + step <= len; i += step) {
+                IntVector b = FloatVector.fromArray(FLOATS, v, off + i).abs().reinterpretAsInts();
+                over += b.compare(VectorOperators.GT, hi).trueCount();
+                VectorMask<Integer> odd = b.compare(VectorOperators.GE, lo)
+                        .and(b.compare(VectorOperators.LE, hi))
+                        .or(b.compare(VectorOperators.GT, INFINITY_BITS));
+                if (odd.anyTrue()) {
+                    for (int l = 0; l < step; l++) {
+                        int x = bits(v[off + i + l]);
+                        if (x >= lo && x <= hi) {
+                            added++;
+                            candidates.add(x, first + i + l);
+                        }
                     }
                 }
             }
+            for (; i < len; i++) {
+                int x = bits(v[off + i]);
+                if (x > hi) {
+                    over++;
+                } else if (x >= lo) {
+                    added++;
+                    candidates.add(x, first + i);
+                }
+            }
+            above += over;
             // Past the budget the window has failed anyway: free what this block gathered.
             if (added > 0 && collected.addAndGet(added) > budget) {
                 candidates.size = 0;

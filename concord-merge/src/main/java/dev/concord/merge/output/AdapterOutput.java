@@ -66,8 +66,8 @@ public final class AdapterOutput implements Merger.Output<AdapterOutput.Written>
             case ModuleResult.LowRank lr -> rank == null || method.keepsFullRank()
                     ? RankReduction.exact(lr.tau())
                     : RankReduction.ofLowRank(lr.tau(), rank);
-            case ModuleResult.Dense d -> RankReduction.ofDense(d.source(), rank != null ? rank : in.maxInputRank(),
-                    MaskRandom.of(in.seed(), MaskRandom.STREAM_SVD, in.module(), 0).bits(0));
+            case ModuleResult.Dense d -> RankReduction.ofDense(DenseModule.cached(d.source()),
+                    rank != null ? rank : in.maxInputRank(), MaskRandom.of(in.seed(), MaskRandom.STREAM_SVD, in.module(), 0).bits(0));
         };
         return new Written(in.module(), in.kind(), in.fanInFanOut(), r.tau(), r.retainedEnergy());
     }

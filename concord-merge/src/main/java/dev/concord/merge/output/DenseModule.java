@@ -46,6 +46,41 @@ final class DenseModule {
         };
     }
 
+    /**
+     * The source produced once and held in memory when it fits under {@link #MATERIALIZE_LIMIT}, so that the
+     * passes of a randomized SVD re-read memory instead of re-running the merge; larger sources are returned as
+     * they are (re-computed on every pass, memory stays one block).
+     */
+    static RowBlockSource cached(RowBlockSource source) {
+        int rows = source.rows();
+        int cols = source.cols();
+        if ((long) rows * cols > MATERIALIZE_LIMIT) {
+            return source;
+        }
+        float[] all = new float[rows * cols];
+        source.forEachBlock((start, block) -> System.arraycopy(block.data(), 0, all, start * cols, block.data().length));
+        int blockRows = TaskScan.blockRows(cols, rows);
+        return new RowBlockSource() {
+            @Override
+            public int rows() {
+                return rows;
+            }
+
+            @Override
+            public int cols() {
+                return cols;
+            }
+
+            @Override
+            public void forEachBlock(BlockConsumer consumer) {
+                for (int r = 0; r < rows; r += blockRows) {
+                    int n = Math.min(blockRows, rows - r);
+                    consumer.accept(r, new FloatMatrix(n, cols, java.util.Arrays.copyOfRange(all, r * cols, (r + n) * cols)));
+                }
+            }
+        };
+    }
+
     static RowBlockSource lowRankRows(TaskVector tau) {
         int blockRows = TaskScan.blockRows(tau.cols(), tau.rows());
         return new RowBlockSource() {

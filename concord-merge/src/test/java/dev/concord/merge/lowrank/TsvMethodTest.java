@@ -94,6 +94,16 @@ class TsvMethodTest {
     }
 
     @Test
+    void anAdapterMergedWithItselfComesBack() {
+        // U = [U_1 U_1] spans every direction twice: the polar factor on its range, (1/√2)[U_1 U_1], halves each
+        // copy, so the merge is the mean of the two copies (a full-rank polar factor would need an arbitrary
+        // completion here)
+        TaskVector t = Dense.random(new Random(18), 14, 12, 3, 1.0);
+        DMatrixRMaj got = Dense.of(Dense.merge(TSV, Map.of(), List.of(t, t), new double[] {1, 1}, 0));
+        assertClose(got, Dense.of(t));
+    }
+
+    @Test
     void tasksWithOrthogonalSingularVectorsAddUp() {
         // task 1 lives in rows 0-5 and columns 0-4, task 2 in rows 6-11 and columns 5-9: U_1 ⟂ U_2 and V_1 ⟂ V_2, so
         // the stacked vectors are already orthonormal and TSV-M is the plain sum

@@ -106,6 +106,9 @@ final class ForwardPass {
             if (s.closed()) {
                 throw new IllegalStateException(s + " was closed");
             }
+            if (s.kv().pool() != engine.kvPool()) {
+                throw new IllegalArgumentException(s + " belongs to another engine");
+            }
             if (in.count() == 0) {
                 throw new InvalidInputException("empty token list: a forward step needs at least one token per sequence");
             }

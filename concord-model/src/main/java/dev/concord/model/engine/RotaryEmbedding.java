@@ -99,8 +99,4 @@ final class RotaryEmbedding {
             }
         }
     }
-
-    float[] inverseFrequencies() {
-        return invFreq.clone();
-    }
 }

@@ -17,25 +17,29 @@ import java.util.function.Function;
  * adapters, nothing is padded, and a row with several adapters is simply in several segments.
  *
  * <p>All shrinks of a projection run as one parallel job (one segment per chunk, each writing its own part of the
- * scratch buffer), then all expands as another, cut by output columns: every chunk walks the segments in increasing
- * adapter id. Each output element therefore receives its updates in the same order whatever else is in the batch
- * and however the work is cut; with batch-invariant kernels a row's result is bitwise independent of its batch.
+ * scratch buffer), then all expands as another: one segment per chunk when no row has two adapters, otherwise cut
+ * by output columns with every chunk walking the segments in increasing adapter id. Either way each output element
+ * receives its updates, in adapter order, through the same kernel operations whatever else is in the batch and
+ * however the work is cut; with batch-invariant kernels a row's result is bitwise independent of its batch.
  */
 public final class LoraSegments {
     /** Rows [firstRow, firstRow + rowCount) use {@code adapter} with mix weight {@code weight}. */
     public record Segment(AdapterWeights adapter, float weight, int firstRow, int rowCount) {}
 
-    public static final LoraSegments EMPTY = new LoraSegments(List.of());
+    public static final LoraSegments EMPTY = new LoraSegments(List.of(), true);
 
     /** Output rows of B per expand chunk, at least (a multiple of 4, the kernels' row tile). */
     private static final int MIN_EXPAND_ROWS = 32;
 
     private final List<Segment> segments;
     private final int totalRows;
+    /** No row is in two segments (every sequence has at most one adapter). */
+    private final boolean disjoint;
 
-    private LoraSegments(List<Segment> segments) {
+    private LoraSegments(List<Segment> segments, boolean disjoint) {
         this.segments = segments;
         this.totalRows = segments.stream().mapToInt(Segment::rowCount).sum();
+        this.disjoint = disjoint;
     }
 
     /**
@@ -47,7 +51,9 @@ public final class LoraSegments {
         int row = 0;
         // runs the previous group had: the current group may extend them
         List<Segment> open = new ArrayList<>();
+        boolean disjoint = true;
         for (int g = 0; g < mixes.size(); g++) {
+            disjoint &= mixes.get(g).entries().size() <= 1;
             int count = rowCounts[g];
             List<Segment> next = new ArrayList<>();
             for (AdapterMix.Entry e : mixes.get(g).entries()) {
@@ -69,7 +75,7 @@ public final class LoraSegments {
         out.addAll(open);
         out.removeIf(s -> s.rowCount() == 0);
         out.sort(Comparator.comparingInt((Segment s) -> s.adapter().id()).thenComparingInt(Segment::firstRow));
-        return out.isEmpty() ? EMPTY : new LoraSegments(List.copyOf(out));
+        return out.isEmpty() ? EMPTY : new LoraSegments(List.copyOf(out), disjoint);
     }
 
     public List<Segment> segments() {
@@ -130,7 +136,16 @@ public final class LoraSegments {
             serial.loraShrink(factors.get(i).a(), x, s.firstRow(), s.rowCount(), scratch, tOffset[i]);
         });
         int out = factors.get(0).outFeatures();
-        int rowsPerChunk = Math.max(MIN_EXPAND_ROWS, (out / (4 * pool.threads()) + 3) & ~3);
+        if (disjoint) {
+            // each row gets exactly one update: segments write disjoint rows, one whole expand each
+            pool.run(n, i -> {
+                Segment s = active.get(i);
+                serial.loraExpand(factors.get(i).b(), alpha[i], scratch, tOffset[i], s.rowCount(), y, s.firstRow());
+            });
+            return;
+        }
+        // rows with several adapters: cut by output columns so each element takes its updates in adapter order
+        int rowsPerChunk = Math.max(MIN_EXPAND_ROWS, (out / (2 * pool.threads()) + 3) & ~3);
         int chunks = (out + rowsPerChunk - 1) / rowsPerChunk;
         pool.run(chunks, c -> {
             int first = c * rowsPerChunk;

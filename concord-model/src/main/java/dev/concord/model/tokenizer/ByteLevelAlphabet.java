@@ -1,6 +1,7 @@
 package dev.concord.model.tokenizer;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * GPT-2's reversible byte-to-character table: every byte gets a printable character (printable Latin-1 bytes keep
@@ -12,7 +13,7 @@ final class ByteLevelAlphabet {
     private static final int[] BYTE_OF_CHAR = new int[0x144];
 
     static {
-        java.util.Arrays.fill(BYTE_OF_CHAR, -1);
+        Arrays.fill(BYTE_OF_CHAR, -1);
         int shifted = 0;
         for (int b = 0; b < 256; b++) {
             boolean keepsItself = (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);

@@ -1,5 +1,7 @@
 package dev.concord.model.tokenizer;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -45,7 +47,7 @@ interface Decoder {
      * it contributes its own UTF-8 bytes) and decodes all bytes at once, replacing invalid sequences with U+FFFD.
      */
     static List<String> byteLevel(List<String> tokens) {
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         for (String token : tokens) {
             byte[] mapped = new byte[token.length()];
             int n = 0;
@@ -60,7 +62,7 @@ interface Decoder {
             if (inAlphabet) {
                 bytes.write(mapped, 0, n);
             } else {
-                bytes.writeBytes(token.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                bytes.writeBytes(token.getBytes(StandardCharsets.UTF_8));
             }
         }
         return List.of(LossyUtf8.decode(bytes.toByteArray()));
@@ -100,7 +102,7 @@ interface Decoder {
      */
     static List<String> byteFallback(List<String> tokens) {
         List<String> out = new ArrayList<>(tokens.size());
-        java.io.ByteArrayOutputStream run = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream run = new ByteArrayOutputStream();
         for (String token : tokens) {
             int b = byteTokenValue(token);
             if (b >= 0) {
@@ -114,7 +116,7 @@ interface Decoder {
         return out;
     }
 
-    private static void flushByteRun(java.io.ByteArrayOutputStream run, List<String> out) {
+    private static void flushByteRun(ByteArrayOutputStream run, List<String> out) {
         if (run.size() == 0) {
             return;
         }
@@ -133,7 +135,7 @@ interface Decoder {
     /** The byte of a {@code <0xXX>} token (six UTF-8 bytes, hexadecimal as Rust parses it), or -1. */
     private static int byteTokenValue(String token) {
         if (!token.startsWith("<0x") || !token.endsWith(">")
-                || token.getBytes(java.nio.charset.StandardCharsets.UTF_8).length != 6) {
+                || token.getBytes(StandardCharsets.UTF_8).length != 6) {
             return -1;
         }
         String hex = token.substring(3, token.length() - 1);

@@ -1,5 +1,7 @@
 package dev.concord.model.tokenizer;
 
+import java.util.Arrays;
+
 /**
  * The BPE merge rules as an open-addressing hash table from a pair of token ids to (rank, merged id), without
  * boxing: a 128k-token vocabulary has a few hundred thousand merges and every encoded word probes it many times.
@@ -16,7 +18,7 @@ final class MergeTable {
         int capacity = Integer.highestOneBit(Math.max(16, expectedSize * 2 - 1)) << 1;
         keys = new long[capacity];
         values = new long[capacity];
-        java.util.Arrays.fill(keys, EMPTY);
+        Arrays.fill(keys, EMPTY);
         mask = capacity - 1;
     }
 
@@ -79,7 +81,7 @@ final class MergeTable {
         long[] oldValues = values;
         keys = new long[oldKeys.length * 2];
         values = new long[oldKeys.length * 2];
-        java.util.Arrays.fill(keys, EMPTY);
+        Arrays.fill(keys, EMPTY);
         mask = keys.length - 1;
         for (int j = 0; j < oldKeys.length; j++) {
             if (oldKeys[j] != EMPTY) {

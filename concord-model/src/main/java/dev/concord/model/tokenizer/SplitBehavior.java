@@ -1,6 +1,7 @@
 package dev.concord.model.tokenizer;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /** What a split does with the matched segments (Hugging Face's {@code SplitDelimiterBehavior}). */
@@ -79,7 +80,7 @@ enum SplitBehavior {
                     }
                     previousMatch = s.match();
                 }
-                java.util.Collections.reverse(ranges);
+                Collections.reverse(ranges);
             }
         }
         for (int[] range : ranges) {

@@ -249,15 +249,15 @@ final class TokenizerJsonReader {
             }
             String prefix = config.optionalString("continuing_subword_prefix");
             String suffix = config.optionalString("end_of_word_suffix");
-            int prefixLength = prefix == null ? 0 : prefix.length();
             MergeTable merges = new MergeTable(mergeLeft.size());
             for (int rank = 0; rank < mergeLeft.size(); rank++) {
                 String left = mergeLeft.get(rank);
                 String right = mergeRight.get(rank);
                 Integer leftId = vocab.get(left);
                 Integer rightId = vocab.get(right);
-                String mergedToken = left + (right.length() >= prefixLength && right.startsWith(
-                        prefix == null ? "" : prefix) ? right.substring(prefixLength) : right);
+                // With a continuing-subword prefix ("##"), "a" + "##b" merges into "ab".
+                boolean prefixed = prefix != null && !prefix.isEmpty() && right.startsWith(prefix);
+                String mergedToken = left + (prefixed ? right.substring(prefix.length()) : right);
                 Integer mergedId = vocab.get(mergedToken);
                 String missing = leftId == null ? left : rightId == null ? right : mergedId == null ? mergedToken
                         : null;

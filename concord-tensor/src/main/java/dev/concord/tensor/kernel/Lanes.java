@@ -1,5 +1,6 @@
 package dev.concord.tensor.kernel;
 
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
@@ -16,8 +17,9 @@ import jdk.incubator.vector.VectorSpecies;
  * weights to L floats, and the horizontal sum. See {@link VectorKernels} for the accumulation scheme.
  *
  * <p>The horizontal sum is our own fixed tree of lane-wise adds, not {@code reduceLanes(ADD)}: the Vector API leaves
- * the order of a floating-point lane reduction unspecified, and the interpreter's loop and C2's intrinsic do use
- * different orders, which would let a result depend on whether the calling method happened to be JIT-compiled.
+ * the order of a floating-point lane reduction unspecified (its Java fallback adds the lanes one after another,
+ * while C2 may reduce in a tree), which would let a result depend on whether the calling code happened to be
+ * JIT-compiled.
  */
 final class Lanes {
     static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED.length() > 16
@@ -49,7 +51,6 @@ final class Lanes {
     private static final FloatVector HALF_HIGH = pairIndexes(L / 2, L / 2);
     private static final FloatVector QUARTER_LOW = pairIndexes(L / 4, 0);
     private static final FloatVector QUARTER_HIGH = pairIndexes(L / 4, L / 4);
-
 
     private Lanes() {}
 
@@ -113,20 +114,20 @@ final class Lanes {
         return FLOATS.indexInRange(index, limit);
     }
 
-    static FloatVector f32(java.lang.foreign.MemorySegment w, long offset) {
+    static FloatVector f32(MemorySegment w, long offset) {
         return FloatVector.fromMemorySegment(FLOATS, w, offset, LE);
     }
 
-    static FloatVector f32(java.lang.foreign.MemorySegment w, long offset, VectorMask<Float> m) {
+    static FloatVector f32(MemorySegment w, long offset, VectorMask<Float> m) {
         return FloatVector.fromMemorySegment(FLOATS, w, offset, LE, m);
     }
 
     /** BF16 to float is exact: the 16 bits become the high half of the float's bits. */
-    static FloatVector bf16(java.lang.foreign.MemorySegment w, long offset) {
+    static FloatVector bf16(MemorySegment w, long offset) {
         return widenBf16(ShortVector.fromMemorySegment(SHORTS, w, offset, LE));
     }
 
-    static FloatVector bf16(java.lang.foreign.MemorySegment w, long offset, VectorMask<Short> m) {
+    static FloatVector bf16(MemorySegment w, long offset, VectorMask<Short> m) {
         return widenBf16(ShortVector.fromMemorySegment(SHORTS, w, offset, LE, m));
     }
 
@@ -136,12 +137,12 @@ final class Lanes {
     }
 
     /** One chunk of L int8 quants as floats (exact: every int8 is a float). */
-    static FloatVector q8(java.lang.foreign.MemorySegment q, long offset) {
+    static FloatVector q8(MemorySegment q, long offset) {
         return (FloatVector) ByteVector.fromMemorySegment(BYTES, q, offset, LE)
                 .convertShape(VectorOperators.B2F, FLOATS, 0);
     }
 
-    static FloatVector q8(java.lang.foreign.MemorySegment q, long offset, VectorMask<Byte> m) {
+    static FloatVector q8(MemorySegment q, long offset, VectorMask<Byte> m) {
         return (FloatVector) ByteVector.fromMemorySegment(BYTES, q, offset, LE, m)
                 .convertShape(VectorOperators.B2F, FLOATS, 0);
     }

@@ -23,19 +23,19 @@ import jdk.incubator.vector.VectorMask;
  * </ul>
  * The output element is then formed by the epilogue of {@link MatmulCall#store} (alpha, bias, accumulate).
  *
- * <p>Every code path — the 4-rows × 4-tokens GEMM tile, the 4-rows × 1-token GEMV tile, the single-element tile
- * and {@link #dot} — performs exactly this sequence for each element it carries; tiles only decide how many
- * elements are in flight. Threads split the rows (and token blocks) but an element is always computed whole by
+ * <p>Every code path — the 2-rows × 4-tokens GEMM tile (1 × 4 for Q8_0), the 4-rows × 1-token GEMV tile, the
+ * single-element tile and {@link #dot} — performs exactly this sequence for each element it carries; tiles only
+ * decide how many elements are in flight. Threads split the rows (and token blocks) but an element is always computed whole by
  * one thread. Lane-wise add, multiply and FMA are exactly specified IEEE operations, so interpreted, C1- and
  * C2-compiled code agree. Consequently GEMM rows equal GEMV results bit for bit, for any n, any position of a token
  * in the batch, and any thread count. (L is fixed per JVM, so results can differ between machines with different
  * vector widths; they never differ within one process.)
  *
  * <h2>Threads</h2>
- * Calls with fewer than {@link #PARALLEL_MIN_MACS} multiply-adds (by default) run on the calling thread: waking another thread
- * costs more than they take. Larger calls are cut into about {@value #CHUNKS_PER_THREAD} chunks per thread (see
- * {@link VectorMatmul}). A call allocates two small objects (the argument record and the chunk plan) and nothing
- * per chunk.
+ * Calls with fewer than {@link #PARALLEL_MIN_MACS} multiply-adds (by default) run on the calling thread: waking
+ * another thread costs more than they take. Larger calls are cut into about {@value #CHUNKS_PER_THREAD} chunks per
+ * thread (see {@link VectorMatmul}). A call allocates two small objects (the argument record and the chunk plan)
+ * and nothing per chunk; F16 weights use a per-thread scratch array that is allocated once.
  */
 public final class VectorKernels implements Kernels {
     /** By default, calls with fewer multiply-adds than this run on the caller's thread. */

@@ -9,7 +9,9 @@ import dev.concord.model.engine.SequenceInput;
 import dev.concord.model.lora.AdapterMix;
 import dev.concord.model.lora.AdapterWeights;
 import dev.concord.model.lora.LoraMerge;
+import dev.concord.model.sample.TokenSampler;
 import dev.concord.model.weights.ModelWeights;
+import dev.concord.model.weights.Quantization;
 import dev.concord.model.weights.RandomCheckpoint;
 import dev.concord.tensor.DType;
 import dev.concord.tensor.kernel.Kernels;
@@ -49,10 +51,13 @@ public final class ForwardBenchmark {
         }
     }
 
+    /** How far q8_0 weights move the logits of a prompt from the unquantized ones. */
+    public record QuantizationCost(double maxDeviation, double rmsDeviation, double top1Agreement) {}
+
     /** Everything measured for one dtype. */
     public record Result(DType dtype, long parameters, double bandwidthGBs, long bytesPerToken, long adapterBytes,
             Rate singleStream, Rate batchedAdapters, Rate batchedBase, Rate smallMixed, Rate smallOneAdapter,
-            Rate smallBase, Rate naive, Rate prefill) {
+            Rate smallBase, Rate naive, Rate prefill, Rate q8SingleStream, QuantizationCost q8Cost) {
         /** Batched decode with distinct adapters relative to the same batch without adapters. */
         public double adapterOverheadRatio() {
             return batchedAdapters.tokensPerSecond() / batchedBase.tokensPerSecond();
@@ -122,9 +127,50 @@ public final class ForwardBenchmark {
 
             Rate naive = naive(weights, adapters, options);
             Rate prefill = prefill(engine);
+            int[] probe = prompt(64, 9);
+            float[] exact;
+            try (Sequence s = engine.newSequence()) {
+                exact = engine.forwardAll(s, probe);
+            }
+            Rate q8;
+            QuantizationCost cost;
+            try (ModelWeights q8Weights = ModelWeights.load(config.modelDir(), Quantization.Q8_0);
+                    InferenceEngine q8Engine = new InferenceEngine(q8Weights, options)) {
+                float[] quantized;
+                try (Sequence s = q8Engine.newSequence()) {
+                    quantized = q8Engine.forwardAll(s, probe);
+                }
+                cost = cost(exact, quantized, weights.config().vocabSize());
+                log.accept(String.format("q8_0 logits vs %s: max deviation %.4f of max|logit|, rms %.4f of rms logit, "
+                        + "top-1 agreement %.3f", config.dtype(), cost.maxDeviation(), cost.rmsDeviation(),
+                        cost.top1Agreement()));
+                q8 = singleStream(q8Engine, q8Weights.bytesReadPerToken(), bytesPerSecond, "single-stream decode, q8_0");
+            }
             return new Result(config.dtype(), weights.parameterCount(), bandwidthGBs, bytesPerToken, adapterBytes,
-                    single, batchedAdapters, batchedBase, smallMixed, smallOne, smallNone, naive, prefill);
+                    single, batchedAdapters, batchedBase, smallMixed, smallOne, smallNone, naive, prefill, q8, cost);
         }
+    }
+
+    private static QuantizationCost cost(float[] exact, float[] quantized, int vocab) {
+        double maxAbs = 0;
+        double maxDiff = 0;
+        double sq = 0;
+        double sqDiff = 0;
+        for (int i = 0; i < exact.length; i++) {
+            double d = (double) quantized[i] - exact[i];
+            maxAbs = Math.max(maxAbs, Math.abs(exact[i]));
+            maxDiff = Math.max(maxDiff, Math.abs(d));
+            sq += (double) exact[i] * exact[i];
+            sqDiff += d * d;
+        }
+        int rows = exact.length / vocab;
+        int agree = 0;
+        for (int r = 0; r < rows; r++) {
+            if (TokenSampler.argmax(exact, r * vocab, vocab) == TokenSampler.argmax(quantized, r * vocab, vocab)) {
+                agree++;
+            }
+        }
+        return new QuantizationCost(maxDiff / maxAbs, Math.sqrt(sqDiff / sq), agree / (double) rows);
     }
 
     private List<Path> writeAdapters() {
@@ -157,30 +203,39 @@ public final class ForwardBenchmark {
         return out;
     }
 
-    private static int[] prompt(int length, int salt) {
+    /** Token ids of a test prompt, spread over the vocabulary. */
+    private int[] prompt(int length, int salt) {
         int[] p = new int[length];
         for (int i = 0; i < length; i++) {
-            p[i] = 1 + (i * 7919 + salt * 104729) % 30000;
+            p[i] = token(i * 7919 + salt * 104729);
         }
         return p;
     }
 
+    private int token(int i) {
+        return 1 + Math.floorMod(i, config.shape().vocab() - 1);
+    }
+
     private Rate singleStream(InferenceEngine engine, long bytesPerToken, double bytesPerSecond) {
+        return singleStream(engine, bytesPerToken, bytesPerSecond, "single-stream decode");
+    }
+
+    private Rate singleStream(InferenceEngine engine, long bytesPerToken, double bytesPerSecond, String name) {
         int n = config.decodeTokens();
         try (Sequence s = engine.newSequence()) {
             engine.forwardLast(s, prompt(16, 0));
             for (int i = 0; i < n / 2; i++) {
-                engine.forwardLast(s, 1 + i);
+                engine.forwardLast(s, token(i));
             }
         }
         try (Sequence s = engine.newSequence()) {
             engine.forwardLast(s, prompt(16, 0));
             long t0 = System.nanoTime();
             for (int i = 0; i < n; i++) {
-                engine.forwardLast(s, 1 + i);
+                engine.forwardLast(s, token(i));
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
-            Rate r = new Rate("single-stream decode", n / seconds, bytesPerSecond / bytesPerToken);
+            Rate r = new Rate(name, n / seconds, bytesPerSecond / bytesPerToken);
             log.accept(describe(r));
             return r;
         }
@@ -212,11 +267,11 @@ public final class ForwardBenchmark {
         }
     }
 
-    private static void decodeSteps(InferenceEngine engine, List<Sequence> seqs, int steps) {
+    private void decodeSteps(InferenceEngine engine, List<Sequence> seqs, int steps) {
         for (int t = 0; t < steps; t++) {
             List<SequenceInput> step = new ArrayList<>(seqs.size());
             for (int i = 0; i < seqs.size(); i++) {
-                step.add(SequenceInput.last(seqs.get(i), 1 + (i + t) % 1000));
+                step.add(SequenceInput.last(seqs.get(i), token(i + t)));
             }
             engine.forward(step);
         }
@@ -237,7 +292,7 @@ public final class ForwardBenchmark {
             try (InferenceEngine engine = new InferenceEngine(merged, options); Sequence s = engine.newSequence()) {
                 engine.forwardLast(s, prompt(16, i));
                 for (int t = 0; t < steps; t++) {
-                    engine.forwardLast(s, 1 + (i + t) % 1000);
+                    engine.forwardLast(s, token(i + t));
                 }
             }
         }

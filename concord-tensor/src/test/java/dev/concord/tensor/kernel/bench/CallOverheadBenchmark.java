@@ -19,7 +19,8 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * Small GEMVs with cache-resident weights, where the cost of a call is mostly its fixed overhead: 128x128 runs on
- * the caller's thread (below the parallel threshold), 256x256 is the smallest call that wakes the pool.
+ * the caller's thread (below the parallel threshold), 256x256 is the smallest call that wakes the pool. The empty
+ * job measures the pool's own round trip: publish, let the workers claim, wait for completion.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -58,6 +59,12 @@ public class CallOverheadBenchmark {
     @Benchmark
     public float[] gemv() {
         kernels.gemv(w, x, y);
+        return y;
+    }
+
+    @Benchmark
+    public float[] emptyPoolJob() {
+        pool.run(threads, chunk -> y[chunk] = chunk);
         return y;
     }
 }

@@ -57,7 +57,6 @@ public final class KernelBenchmarks {
         for (RunResult r : results) {
             Map<String, String> p = paramsOf(r);
             double micros = r.getPrimaryResult().getScore();
-            String name = r.getParams().getBenchmark().replaceAll(".*\\.", "").replace("Benchmark", "");
             String bench = r.getParams().getBenchmark();
             int[] s = BenchWeights.shape(p.get("shape"));
             int threads = Integer.parseInt(p.get("threads"));
@@ -73,7 +72,9 @@ public final class KernelBenchmarks {
                 lines.add(String.format("GEMM %-10s n=%-3d %-5s %d thr %9.1f us  %6.1f GFLOP/s", p.get("shape"), n,
                         p.get("format"), threads, micros, gflops));
             } else {
-                lines.add(String.format("%-8s %-10s %d thr %9.2f us per call", name, p.get("shape"), threads, micros));
+                String method = r.getParams().getBenchmark().replaceAll(".*\\.", "");
+                lines.add(String.format("%-12s %-10s %d thr %9.2f us per call", method,
+                        method.equals("gemv") ? p.get("shape") : "", threads, micros));
             }
         }
         lines.forEach(System.out::println);
