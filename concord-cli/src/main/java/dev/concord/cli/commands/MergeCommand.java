@@ -183,6 +183,7 @@ public final class MergeCommand implements Callable<Integer> {
             Map<String, Object> values = cliValues();
             source = new FixedParameters(values, inputs);
             given = new TreeSet<>(values.keySet());
+            given.remove("rank");
         }
         warnUnused(m, given, err);
         long seedValue = parseSeed(seed);
@@ -218,6 +219,8 @@ public final class MergeCommand implements Callable<Integer> {
         put(v, "lambda", lambda);
         put(v, "tsv_keep", tsvKeep);
         put(v, "inner", inner);
+        // --rank is the adapter output's rank; methods that shape their result by it (lora_lego) read it too
+        put(v, "rank", rank);
         return v;
     }
 

@@ -16,12 +16,13 @@ import org.ejml.dense.row.CommonOps_DDRM;
  * <p>Exact from the factors: with τ_t = s_t·B_t·A_t, the concatenation is [s_1B_1 | … | s_TB_T] ·
  * blockdiag(A_1, …, A_T), a product of inner dimension Σ r_t. Each A_tᵀ is QR-factored on its own, so the only
  * SVD is that of a [rows, Σ r_t] matrix ({@link LowRank#svd()}: QR and an SVD of a small core); nothing of size
- * rows × T·cols is formed. Singular values at rounding level are dropped (relative 1e-10), so U·Σ·V_tᵀ still
+ * rows × T·cols is formed. The signs of the singular vectors follow {@link #fixSigns}. Singular values at rounding level are dropped (relative 1e-10), so U·Σ·V_tᵀ still
  * rebuilds τ_t to rounding.
  *
  * @param u           U [rows, p], orthonormal columns
  * @param sigma       σ, descending, length p
- * @param coordinates per task, Σ·V_tᵀ as a row-major [p, cols] array
+ * @param coordinates per task, Σ·V_tᵀ as a row-major [p, cols] array (fresh arrays, which the caller sparsifies
+ *                    in place)
  */
 record KnotsAlignment(DMatrixRMaj u, double[] sigma, List<float[]> coordinates) {
     int rank() {

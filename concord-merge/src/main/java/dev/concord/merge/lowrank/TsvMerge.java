@@ -18,7 +18,9 @@ import org.ejml.interfaces.decomposition.EigenDecomposition_F64;
  * <p>Each task vector τ_t (already weighted) is decomposed exactly from its factors, τ_t = U_t Σ_t V_tᵀ, and its
  * top k_t triplets are kept. The kept vectors are stacked, U = [U_1 … U_T], V = [V_1 … V_T], Σ = blockdiag(Σ_t),
  * and the interference between tasks is removed by replacing U and V with their polar factors (the nearest
- * matrices with orthonormal columns): merged = polar(U) · Σ · polar(V)ᵀ. The rank is Σ k_t; nothing is densified.
+ * matrices with orthonormal columns, P·Qᵀ from U = P·D·Qᵀ): merged = polar(U) · Σ · polar(V)ᵀ. The rank is
+ * Σ k_t; nothing is densified. The polar factor is computed as U·(UᵀU)^(-1/2), which is P·Qᵀ whenever U has
+ * full column rank (see {@link #inverseSquareRoot} for when it does not).
  *
  * <p>How many triplets: the paper's code keeps k = ⌊min(rows, cols) / T⌋ per task, its share of the dimension,
  * so that the stack fits in min(rows, cols) columns. A LoRA task vector has rank r ≪ that share, so Concord keeps
@@ -37,11 +39,7 @@ final class TsvMerge {
      * @param left  [rows, K] = polar(U)·diag(√σ)
      * @param right [K, cols] = diag(√σ)·polar(V)ᵀ
      */
-    record Factors(DMatrixRMaj left, DMatrixRMaj right) {
-        int rank() {
-            return left.numCols;
-        }
-    }
+    record Factors(DMatrixRMaj left, DMatrixRMaj right) {}
 
     /** Triplets kept per task by default: ⌊min(rows, cols) / tasks⌋, at least 1. */
     static int share(int rows, int cols, int tasks) {
