@@ -85,6 +85,22 @@ def pattern_value(patterns, module, default):
     return default
 
 
+def factors(name):
+    """(A, B, s) per module, as PEFT's add_weighted_adapter sees them."""
+    d = os.path.join(ADAPTERS, name)
+    cfg = json.load(open(os.path.join(d, "adapter_config.json")))
+    w = read_safetensors(os.path.join(d, "adapter_model.safetensors"))
+    out = {}
+    for key in w:
+        if key.endswith(".lora_A.weight"):
+            module = key[len("base_model.model."):-len(".lora_A.weight")]
+            r = pattern_value(cfg.get("rank_pattern") or {}, module, cfg["r"])
+            alpha = pattern_value(cfg.get("alpha_pattern") or {}, module, cfg["lora_alpha"])
+            s = alpha / (np.sqrt(r) if cfg.get("use_rslora") else r)
+            out[module] = (w[key], w[key.replace("lora_A", "lora_B")], s)
+    return out
+
+
 def task_vectors(name):
     d = os.path.join(ADAPTERS, name)
     cfg = json.load(open(os.path.join(d, "adapter_config.json")))
@@ -253,6 +269,9 @@ CASES = [
          params=dict(density=0.4, epsilon=0.15)),
     dict(id="della_linear_l1_tensor", method="della_linear", adapters=["r4_rslora:1", "r8_bf16:1"], seed=9,
          params=dict(density=0.5, epsilon=0.2, scope="tensor", dare_rescale="l1", **{"lambda": 1.5})),
+    dict(id="peft_linear_factorwise", method="peft_linear", adapters=["r8_f32:1", "r8_bf16:-0.5"], params={}),
+    dict(id="peft_ties_factorwise", method="peft_ties", adapters=["r8_f32:0.8", "r8_bf16:1.2"],
+         params=dict(density=0.5, majority_sign="frequency")),
     dict(id="task_arithmetic_lambda", method="task_arithmetic", adapters=["r8_f32:1", "r6_qv:2"],
          params={"lambda": 0.4}),
 ]
@@ -261,11 +280,35 @@ DEFAULT_DENSITY = {"ties": 0.2, "magnitude_prune": 0.2, "breadcrumbs": 0.2, "bre
                    "della_linear": 0.2, "dare_linear": 0.1, "dare_ties": 0.1, "darex": 0.1, "darex_ties": 0.1}
 
 
+def peft_factorwise(case, names, weights, p):
+    """PEFT's add_weighted_adapter: merge the A stack and the B stack separately, then B' @ A'."""
+    fs = [factors(n) for n in names]
+    out = {}
+    for m in sorted(fs[0]):
+        ws = np.array([w * f[m][2] for w, f in zip(weights, fs)])
+        wa = np.sign(ws) * np.sqrt(np.abs(ws))
+        wa[ws == 0] = 0.0
+        wb = np.sqrt(np.abs(ws))
+        A = np.stack([f[m][0] for f in fs])
+        B = np.stack([f[m][1] for f in fs])
+        if case["method"] == "peft_linear":
+            a = (A * wa[:, None, None]).sum(0)
+            b = (B * wb[:, None, None]).sum(0)
+        else:
+            d = p.get("density", 0.2)
+            a = consensus(np.stack([trim(x, d) for x in A]), wa, p.get("majority_sign", "total"), False, "count")
+            b = consensus(np.stack([trim(x, d) for x in B]), wb, p.get("majority_sign", "total"), False, "count")
+        out[m + ".weight"] = b @ a
+    return {k: v for k, v in out.items() if k[:-len(".weight")] in STORED}
+
+
 def merge(case):
     names = [a.split(":")[0] for a in case["adapters"]]
     weights = np.array([float(a.split(":")[1]) for a in case["adapters"]])
     p = dict(case["params"])
     method, seed = case["method"], case.get("seed", 0)
+    if method.startswith("peft_"):
+        return peft_factorwise(case, names, weights, p)
     density = p.get("density", DEFAULT_DENSITY.get(method, 1.0))
     lam = p.get("lambda", 1.0)
     taus = [task_vectors(n) for n in names]
