@@ -24,6 +24,9 @@ import org.ejml.interfaces.decomposition.EigenDecomposition_F64;
  * Eigen- and singular-value decompositions of K×K matrices cost O(K³), so the analyzer calls this only while K
  * stays within {@link #MAX_TOTAL_RANK}.
  *
+ * <p>The TSV rule (share, weights folded into σ, zero weights dropped) must stay the one of concord-merge's
+ * {@code tsv} method, which forms the merged factors instead; TsvRetentionTest compares the two on every build.
+ *
  * @param tsvDot {@code <merged_TSV, tau_i>} per adapter (0 for adapters absent from the module)
  * @param projectedOnMerge {@code ‖P_M tau_i‖²} per adapter
  */

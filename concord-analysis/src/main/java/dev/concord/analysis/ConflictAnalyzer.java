@@ -2,6 +2,7 @@ package dev.concord.analysis;
 
 import dev.concord.adapter.LoraModule;
 import dev.concord.adapter.TaskVector;
+import dev.concord.error.InvalidInputException;
 import dev.concord.progress.Progress;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -26,6 +27,9 @@ import java.util.stream.IntStream;
  * adapters' size.
  */
 public final class ConflictAnalyzer {
+    /** Beyond this, the report suggests --sample. */
+    static final double SLOW_EXACT_SECONDS = 60;
+
     private ConflictAnalyzer() {}
 
     /** Runs the analysis; the adapters stay open (the caller closes them). */
@@ -63,7 +67,7 @@ public final class ConflictAnalyzer {
         final double[] baseEnergy;
         final double[] targetedBaseEnergy;
         final double[] relativeMax;
-        final PairAcc[] pairs;
+        final PairTotals[] pairs;
         final RatioEstimate agreement = new RatioEstimate();
         final RatioEstimate discarded = new RatioEstimate();
         final RatioEstimate[] ties;
@@ -93,10 +97,10 @@ public final class ConflictAnalyzer {
             targetedBaseEnergy = new double[n];
             relativeMax = new double[n];
             Arrays.fill(relativeMax, Double.NaN);
-            pairs = new PairAcc[ElementwiseTally.pairCount(n)];
+            pairs = new PairTotals[ElementwiseTally.pairCount(n)];
             for (int a = 0; a < n; a++) {
                 for (int b = a + 1; b < n; b++) {
-                    pairs[ElementwiseTally.pairIndex(a, b, n)] = new PairAcc(a, b);
+                    pairs[ElementwiseTally.pairIndex(a, b, n)] = new PairTotals(a, b);
                 }
             }
             ties = new RatioEstimate[n];
@@ -120,7 +124,13 @@ public final class ConflictAnalyzer {
             TaskBasis[] bases = new TaskBasis[n];
             IntStream.of(present).parallel().forEach(i -> {
                 taus[i] = ms[i].taskVector();
-                bases[i] = TaskBasis.of(taus[i]);
+                try {
+                    bases[i] = TaskBasis.of(taus[i]);
+                } catch (InvalidInputException e) {
+                    // e.g. a NaN in a factor: say which adapter and module, not only which matrix
+                    throw new InvalidInputException("adapter '" + adapters.get(i).name() + "', module " + slot.name()
+                            + ": " + e.getMessage());
+                }
             });
             double baseNorm = base == null ? Double.NaN : base.norm(slot.name(), slot.rows(), slot.cols());
             for (int i : present) {
@@ -158,7 +168,7 @@ public final class ConflictAnalyzer {
                 PairSpectral s = ps[p];
                 gram[a][b] += s.inner();
                 gram[b][a] += s.inner();
-                PairAcc acc = pairs[ElementwiseTally.pairIndex(a, b, n)];
+                PairTotals acc = pairs[ElementwiseTally.pairIndex(a, b, n)];
                 double cos = s.inner() / Math.sqrt(bases[a].energy() * bases[b].energy());
                 acc.addSpectral(s, bases[a], bases[b]);
                 if (options.moduleDetail()) {
@@ -244,7 +254,7 @@ public final class ConflictAnalyzer {
             for (int i : present) {
                 here[i] = true;
             }
-            for (PairAcc acc : pairs) {
+            for (PairTotals acc : pairs) {
                 int a = acc.a;
                 int b = acc.b;
                 if (!here[a] && !here[b]) {
@@ -288,11 +298,11 @@ public final class ConflictAnalyzer {
             double opposition = 0;
             double signExcess = 0;
             PairReport worst = null;
-            for (PairAcc acc : pairs) {
+            for (PairTotals acc : pairs) {
                 PairReport p = acc.report(names, gram, weights, model, options.moduleDetail());
                 pairReports.add(p);
                 if (p.sharedModules() > 0) {
-                    crosstalk = Math.max(crosstalk, PairAcc.crosstalk(p));
+                    crosstalk = Math.max(crosstalk, PairTotals.crosstalk(p));
                 }
                 opposition = Math.max(opposition, Math.max(0, nanToZero(-p.cosine())));
                 signExcess = Math.max(signExcess, Math.max(0, nanToZero(2 * p.signConflictRate() - 1)));
@@ -416,17 +426,17 @@ public final class ConflictAnalyzer {
                     Math.max(0, n - 3));
             double risk = model.score(features);
             Verdict verdict = model.verdict(risk);
-            double[][] prefixRet = prefix;
-            double[] tiesAloneRet = tiesA;
-            CompositionReport.DepthReport depthReport = DepthGuard.evaluate(names, weights, gram, prefixRet,
-                    tiesAloneRet);
-            Recommendation rec = Recommender.recommend(names, weights, candidates, verdict, risk, worst, features,
-                    options.density());
+            CompositionReport.DepthReport depthReport = DepthGuard.evaluate(names, weights, gram, prefix, tiesA);
+            Recommendation rec = Recommender.recommend(names, weights, candidates, verdict, risk, worst, features);
             Estimate agree = agreement.ratio(0, 1);
             Estimate disc = discarded.ratio(0, 1);
             List<String> notes = new ArrayList<>();
             if (spectralSkipped != null) {
                 notes.add(spectralSkipped);
+            }
+            if (options.sample() == 0 && elementwiseSeconds > SLOW_EXACT_SECONDS) {
+                notes.add(String.format(Locale.ROOT, "Exact element-wise statistics took %.0f s; --sample 4096 "
+                        + "estimates them with 95%% intervals in a small fraction of that.", elementwiseSeconds));
             }
             if (options.sample() > 0) {
                 notes.add(String.format(Locale.ROOT, "Element-wise statistics (sign conflicts, agreement, TIES and "
@@ -460,111 +470,7 @@ public final class ConflictAnalyzer {
         return m;
     }
 
-    private static double nanToZero(double v) {
+    static double nanToZero(double v) {
         return Double.isNaN(v) ? 0 : v;
-    }
-
-    /** One pair's sums over modules. */
-    private static final class PairAcc {
-        final int a;
-        final int b;
-        double inner;
-        int shared;
-        double overlapColumns;
-        int overlapColumnsCount;
-        double overlapRows;
-        int overlapRowsCount;
-        double projectedAinB;
-        double projectedBinA;
-        double interference;
-        double sigmaMass;
-        double overlapping;
-        final RatioEstimate rate = new RatioEstimate();
-        final RatioEstimate weighted = new RatioEstimate();
-        final RatioEstimate discarded = new RatioEstimate();
-        final List<String> moduleNames = new ArrayList<>();
-        final List<PairSpectral> moduleSpectral = new ArrayList<>();
-        final List<Double> moduleCosine = new ArrayList<>();
-        final List<Double> moduleConflict = new ArrayList<>();
-        final List<Double> moduleOverlapping = new ArrayList<>();
-
-        PairAcc(int a, int b) {
-            this.a = a;
-            this.b = b;
-        }
-
-        void addSpectral(PairSpectral s, TaskBasis ba, TaskBasis bb) {
-            inner += s.inner();
-            shared++;
-            if (!Double.isNaN(s.overlapColumns())) {
-                overlapColumns += s.overlapColumns();
-                overlapColumnsCount++;
-            }
-            if (!Double.isNaN(s.overlapRows())) {
-                overlapRows += s.overlapRows();
-                overlapRowsCount++;
-            }
-            projectedAinB += s.projectedAinB();
-            projectedBinA += s.projectedBinA();
-            interference += s.tsvInterference();
-            for (double v : ba.sigma()) {
-                sigmaMass += v;
-            }
-            for (double v : bb.sigma()) {
-                sigmaMass += v;
-            }
-        }
-
-        static double crosstalk(PairReport p) {
-            if (Double.isNaN(p.subspaceOverlap()) || Double.isNaN(p.subspaceOverlapRow())) {
-                return 0;
-            }
-            double cos = Double.isNaN(p.cosine()) ? 0 : Math.abs(p.cosine());
-            return Math.sqrt(p.subspaceOverlap() * p.subspaceOverlapRow()) * (1 - cos);
-        }
-
-        PairReport report(List<String> names, double[][] gram, double[] w, RiskModel model, boolean detail) {
-            double ea = gram[a][a];
-            double eb = gram[b][b];
-            double cosine = inner / Math.sqrt(ea * eb);
-            Estimate r = rate.ratio(0, 1);
-            Estimate wr = weighted.ratio(0, 1);
-            Estimate d = discarded.ratio(0, 1);
-            double linA = ea == 0 ? Double.NaN : (w[a] * ea + w[b] * inner) / ea;
-            double linB = eb == 0 ? Double.NaN : (w[b] * eb + w[a] * inner) / eb;
-            double alignA = ea == 0 ? Double.NaN : Math.sqrt(projectedAinB / ea);
-            double alignB = eb == 0 ? Double.NaN : Math.sqrt(projectedBinA / eb);
-            List<PairModule> modules = null;
-            if (detail) {
-                modules = new ArrayList<>();
-                for (int m = 0; m < moduleNames.size(); m++) {
-                    PairSpectral s = moduleSpectral.get(m);
-                    modules.add(new PairModule(moduleNames.get(m), s.inner(), moduleCosine.get(m),
-                            s.overlapColumns(), s.overlapRows(), moduleConflict.get(m), moduleOverlapping.get(m),
-                            s.tsvInterference()));
-                }
-            }
-            double nan = Double.NaN;
-            PairReport draft = new PairReport(names.get(a), names.get(b), cosine, inner, shared,
-                    overlapColumnsCount == 0 ? nan : overlapColumns / overlapColumnsCount,
-                    overlapRowsCount == 0 ? nan : overlapRows / overlapRowsCount,
-                    (alignA + alignB) / 2, alignA, alignB, r.value(), interval(r), wr.value(), interval(wr),
-                    overlapping, shared == 0 ? nan : interference, sigmaMass == 0 ? nan : interference / sigmaMass,
-                    d.value(), interval(d), linA, linB, nan, null, modules);
-            double[] lin = {linA, linB};
-            double[] pw = {w[a], w[b]};
-            double gap = Math.min(Recommender.gap(lin, pw),
-                    Recommender.gap(scaled(lin, Recommender.bestScale(lin, pw)), pw));
-            RiskFeatures f = new RiskFeatures(2, crosstalk(draft), Math.max(0, nanToZero(-cosine)),
-                    Math.max(0, nanToZero(2 * r.value() - 1)), gap, 0);
-            double risk = model.score(f);
-            return new PairReport(draft.a(), draft.b(), draft.cosine(), draft.innerProduct(), draft.sharedModules(),
-                    draft.subspaceOverlap(), draft.subspaceOverlapRow(), draft.subspaceAlignment(),
-                    draft.alignmentAInB(), draft.alignmentBInA(), draft.signConflictRate(),
-                    draft.signConflictRateCi(), draft.signConflictWeighted(), draft.signConflictWeightedCi(),
-                    draft.overlappingPositions(), draft.tsvInterference(), draft.tsvInterferenceRelative(),
-                    draft.tiesDiscardedMass(), draft.tiesDiscardedMassCi(), linA, linB, risk,
-                    model.verdict(risk).jsonName(), modules);
-        }
     }
 }

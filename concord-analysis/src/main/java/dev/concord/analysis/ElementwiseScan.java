@@ -136,21 +136,12 @@ public final class ElementwiseScan {
         return at;
     }
 
-    /** tau at the given flat indices, each as scale·Σ_p left[i,p]·right[p,j] in double, rounded once to float. */
+    /** tau at the given flat indices, each an r-term dot product of the factors (concord-merge's sampler). */
     static float[] values(TaskVector tau, long[] at) {
-        int cols = tau.cols();
-        int k = tau.rank();
-        float[] l = tau.left().data();
-        float[] r = tau.right().data();
+        java.util.function.LongUnaryOperator sampler = new TaskScan(tau, 0).sampler();
         float[] out = new float[at.length];
         for (int j = 0; j < at.length; j++) {
-            int row = (int) (at[j] / cols);
-            int col = (int) (at[j] % cols);
-            double s = 0;
-            for (int p = 0; p < k; p++) {
-                s += (double) l[row * k + p] * r[p * cols + col];
-            }
-            out[j] = (float) (tau.scale() * s);
+            out[j] = Float.intBitsToFloat((int) sampler.applyAsLong(at[j]));
         }
         return out;
     }

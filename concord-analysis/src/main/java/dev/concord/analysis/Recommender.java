@@ -58,7 +58,7 @@ public final class Recommender {
     }
 
     static Recommendation recommend(List<String> names, double[] weights, List<Candidate> candidates, Verdict verdict,
-            double risk, PairReport worstPair, RiskFeatures features, double density) {
+            double risk, PairReport worstPair, RiskFeatures features) {
         int n = names.size();
         List<String> reasons = new ArrayList<>();
         List<Candidate> all = new ArrayList<>(candidates);
@@ -99,7 +99,8 @@ public final class Recommender {
         }
         boolean tooMany = n > MAX_MERGE_SET;
         if (verdict == Verdict.CONFLICT || tooMany || best == null || bestGap > MAX_GAP) {
-            if (worstPair != null && verdict != Verdict.COMPATIBLE) {
+            // cite the worst pair only when it is itself a problem (a large set can be risky for depth alone)
+            if (worstPair != null && !Verdict.COMPATIBLE.jsonName().equals(worstPair.verdict())) {
                 reasons.add(pairSentence(worstPair));
             }
             if (tooMany) {
@@ -107,8 +108,8 @@ public final class Recommender {
                         + "(more than %d); load them side by side and compose per request.", n, MAX_MERGE_SET));
             }
             if (best != null && bestGap > MAX_GAP) {
-                reasons.add(String.format(Locale.ROOT, "Even the best merge (%s) leaves some adapter %.0f%% away "
-                        + "from its own effect, so a merged model would lose a skill.", best.method(), bestGap * 100));
+                reasons.add(String.format(Locale.ROOT, "Even the best merge (%s) leaves some adapter %s away "
+                        + "from its own effect, so a merged model would lose a skill.", best.method(), percent(bestGap)));
             }
             if (verdict == Verdict.CONFLICT) {
                 reasons.add(String.format(Locale.ROOT, "The risk score is %.2f (conflict); serving the adapters "
@@ -128,21 +129,21 @@ public final class Recommender {
                 hi = Math.max(hi, rel);
             }
         }
-        reasons.add(String.format(Locale.ROOT, "%s keeps every adapter within %.0f%% of its intended effect "
-                + "(retention %.2f to %.2f of the weight given).", describe(best), bestGap * 100, lo, hi));
+        reasons.add(String.format(Locale.ROOT, "%s keeps every adapter within %s of its intended effect "
+                + "(retention %.2f to %.2f of the weight given).", describe(best), percent(bestGap), lo, hi));
         if (best.method().equals("linear") && best.parameters().containsKey("weights")) {
             reasons.add(String.format(Locale.ROOT, "The adapters overlap and point the same way (max cross-talk "
-                    + "%.2f), so a plain sum would miss by %.0f%%; the scaled weights remove most of that.",
-                    features.crosstalk(), linear == null ? 0 : linear.gap(weights) * 100));
+                    + "%.2f), so a plain sum would miss by %s; the scaled weights remove most of that.",
+                    features.crosstalk(), percent(linear == null ? 0 : linear.gap(weights))));
         } else if (best.method().equals("linear")) {
             String how = features.crosstalk() < 0.1 ? "barely interact" : "share some directions but do not cancel";
             reasons.add(String.format(Locale.ROOT, "Their updates %s (max cross-talk %.2f, max opposition %.2f), so"
                     + " the exact low-rank sum keeps them and stays an adapter; element-wise methods would only add"
                     + " trimming loss.", how, features.crosstalk(), features.opposition()));
         } else {
-            reasons.add(String.format(Locale.ROOT, "It beats the exact linear sum (worst gap %.0f%%) because it "
+            reasons.add(String.format(Locale.ROOT, "It beats the exact linear sum (worst gap %s) because it "
                     + "resolves sign conflicts (max excess %.2f) instead of letting them cancel.",
-                    linear == null ? Double.NaN : linear.gap(weights) * 100, features.signExcess()));
+                    linear == null ? "-" : percent(linear.gap(weights)), features.signExcess()));
         }
         if (verdict == Verdict.CAUTION && worstPair != null) {
             reasons.add("Caution: " + pairSentence(worstPair) + " Validate that pair's skills after merging.");
@@ -173,6 +174,12 @@ public final class Recommender {
                     p.signConflictRate() * 100);
         }
         return String.format(Locale.ROOT, "'%s' and '%s' %s; pair risk %.2f.", p.a(), p.b(), how, p.risk());
+    }
+
+    /** "0.3%", "12%": whole percents unless that would read as 0%. */
+    static String percent(double fraction) {
+        double p = fraction * 100;
+        return p < 1 ? String.format(Locale.ROOT, "%.1f%%", p) : String.format(Locale.ROOT, "%.0f%%", p);
     }
 
     private static double round(double v) {

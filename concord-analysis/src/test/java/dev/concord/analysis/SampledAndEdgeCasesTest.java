@@ -257,6 +257,14 @@ class SampledAndEdgeCasesTest {
         assertThatThrownBy(() -> ConflictAnalyzer.analyze(List.of(x), AnalysisOptions.defaults()
                 .withWeights(new double[] {1, 2}), Progress.none())).isInstanceOf(InvalidInputException.class)
                 .hasMessageContaining("2 weights given for 1 adapters");
+        // a NaN in a factor is named by adapter and module
+        Map<String, FloatMatrix[]> bad = TestAdapters.random(10, 3, 0.3);
+        bad.get("model.layers.0.mlp.down_proj")[1].data()[5] = Float.NaN;
+        NamedAdapter nan = written("nan", bad, 6);
+        assertThatThrownBy(() -> ConflictAnalyzer.analyze(List.of(x, nan), AnalysisOptions.defaults(), Progress.none()))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageStartingWith("adapter 'nan', module model.layers.0.mlp.down_proj: ")
+                .hasMessageContaining("non-finite");
         // a module with another shape means another base model
         Map<String, FloatMatrix[]> other = new java.util.LinkedHashMap<>();
         SplittableRandom rnd = new SplittableRandom(1);

@@ -158,7 +158,7 @@ public final class Merger {
             return null;
         }
         int n = plans.getFirst().weights().length;
-        ModelScopes scopes = new ModelScopes(plans, n);
+        ModelScopes scopes = new ModelScopes(n);
         try (Progress.Task task = progress.start("model-wide thresholds", n)) {
             for (int i = 0; i < n; i++) {
                 int adapter = i;
@@ -178,7 +178,7 @@ public final class Merger {
                                 + " (module " + p.name() + ")");
                     }
                     density = d;
-                    scopes.offsets[adapter].put(p.name(), numel);
+                    scopes.offsets.get(adapter).put(p.name(), numel);
                     offsets.add(numel);
                     modules.add(m::taskVector);
                     numel += (long) m.deltaRows() * m.deltaCols();
@@ -199,21 +199,19 @@ public final class Merger {
     /** Cuts per adapter and each module's offset in each adapter's flattening. */
     private static final class ModelScopes {
         final MagnitudeCut[] cuts;
-        final java.util.Map<String, Long>[] offsets;
+        final List<java.util.Map<String, Long>> offsets = new ArrayList<>();
 
-        @SuppressWarnings("unchecked")
-        ModelScopes(List<ModulePlan> plans, int n) {
+        ModelScopes(int n) {
             cuts = new MagnitudeCut[n];
-            offsets = new java.util.Map[n];
             for (int i = 0; i < n; i++) {
-                offsets[i] = new java.util.HashMap<>();
+                offsets.add(new java.util.HashMap<>());
             }
         }
 
         ModelScope forModule(String module) {
             long[] off = new long[cuts.length];
             for (int i = 0; i < cuts.length; i++) {
-                off[i] = offsets[i].getOrDefault(module, -1L);
+                off[i] = offsets.get(i).getOrDefault(module, -1L);
             }
             return new ModelScope(cuts, off);
         }

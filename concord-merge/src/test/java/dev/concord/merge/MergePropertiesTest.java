@@ -96,6 +96,31 @@ class MergePropertiesTest {
         }
     }
 
+    @Property(tries = 25)
+    void adapterFactorsReproduceTheDeltaWithinTheReportedEnergy(@ForAll long seed,
+            @ForAll @IntRange(min = 1, max = 12) int rank, @ForAll boolean dense) {
+        Random r = new Random(seed);
+        List<TaskVector> t = taus(r, 3, 20 + r.nextInt(30), 20 + r.nextInt(30));
+        double[] w = weights(r, 3);
+        ModuleResult result = MethodRegistry.get(dense ? "ties" : "linear")
+                .merge(TestMerges.inputs(dense ? "ties" : "linear", Map.of(), t, w, seed));
+        float[] delta = TestMerges.dense(result);
+        dev.concord.merge.output.RankReduction red = switch (result) {
+            case ModuleResult.LowRank lr -> dev.concord.merge.output.RankReduction.ofLowRank(lr.tau(), rank);
+            case ModuleResult.Dense d -> dev.concord.merge.output.RankReduction.ofDense(d.source(), rank, seed);
+        };
+        assertThat(red.rank()).isLessThanOrEqualTo(Math.max(rank, 1));
+        float[] approx = red.tau().dense().data();
+        double total = 0;
+        double residual = 0;
+        for (int j = 0; j < delta.length; j++) {
+            total += (double) delta[j] * delta[j];
+            residual += (double) (delta[j] - approx[j]) * (delta[j] - approx[j]);
+        }
+        assertThat(red.retainedEnergy()).isBetween(0.0, 1.0 + 1e-12);
+        assertThat(1 - residual / total).isCloseTo(red.retainedEnergy(), within(1e-4));
+    }
+
     @Property(tries = 6)
     void dareKeepsTheExpectation(@ForAll long seed, @ForAll @DoubleRange(min = 0.2, max = 0.9) double density) {
         Random r = new Random(seed);

@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** {@code concord bench <what>}: the benchmarks whose numbers docs/benchmarks.md reports, with the exact commands. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Run a benchmark (see docs/benchmarks.md for recorded results).",
-        subcommands = {BenchForwardCommand.class, dev.concord.cli.commands.analyze.BenchAnalyzeCommand.class})
+        subcommands = {BenchForwardCommand.class, dev.concord.cli.commands.merge.BenchMergeCommand.class,
+                dev.concord.cli.commands.analyze.BenchAnalyzeCommand.class})
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

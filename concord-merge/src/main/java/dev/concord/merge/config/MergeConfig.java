@@ -136,7 +136,9 @@ public final class MergeConfig implements ParameterSource {
         if (!node.isObject()) {
             throw new InvalidInputException(where + ": expected a mapping of parameter names to values");
         }
-        node.fields().forEachRemaining(e -> out.put(e.getKey(), new ParameterSetting(e.getValue(), where + "." + e.getKey())));
+        for (var e : node.properties()) {
+            out.put(e.getKey(), new ParameterSetting(e.getValue(), where + "." + e.getKey()));
+        }
         return out;
     }
 

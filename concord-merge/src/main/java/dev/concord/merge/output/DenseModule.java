@@ -13,7 +13,7 @@ import dev.concord.tensor.linalg.RowBlockSource;
  * densified on the worker (so that the expensive part runs in parallel) and held as one array; larger ones stay
  * a re-readable source and are densified while being written.
  */
-final class DenseModule {
+public final class DenseModule {
     /** Up to 64 M elements (256 MB) per module are densified ahead of writing. */
     static final long MATERIALIZE_LIMIT = 1L << 26;
 

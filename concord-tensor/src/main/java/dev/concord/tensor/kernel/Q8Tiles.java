@@ -27,12 +27,12 @@ final class Q8Tiles {
 
     private static void row1Tokens4(MatmulCall c, int row, int token) {
         MemorySegment q = c.w.data();
-        MemorySegment s = c.w.scales();
+        float[] s = c.w.scaleArray();
         int in = c.in;
         int blocks = Q8_0Quantizer.blocksPerRow(in);
         int fullBlocks = in / BLOCK;
         long q0 = (long) row * in;
-        long s0 = 4L * row * blocks;
+        int s0 = c.w.scaleOffset() + row * blocks;
         float[] x = c.x;
         int x0 = c.xRow(token);
         int x1 = x0 + c.xStride;
@@ -41,16 +41,20 @@ final class Q8Tiles {
         FloatVector z = FloatVector.zero(Lanes.FLOATS);
         FloatVector a0 = z, a1 = z, a2 = z, a3 = z;
         for (int b = 0; b < fullBlocks; b++) {
-            int i0 = b * BLOCK;
-            FloatVector p0 = z, p1 = z, p2 = z, p3 = z;
-            for (int i = i0; i < i0 + BLOCK; i += L) {
-                FloatVector k = Lanes.q8(q, q0 + i);
-                p0 = k.fma(FloatVector.fromArray(Lanes.FLOATS, x, x0 + i), p0);
-                p1 = k.fma(FloatVector.fromArray(Lanes.FLOATS, x, x1 + i), p1);
-                p2 = k.fma(FloatVector.fromArray(Lanes.FLOATS, x, x2 + i), p2);
-                p3 = k.fma(FloatVector.fromArray(Lanes.FLOATS, x, x3 + i), p3);
+            int i = b * BLOCK;
+            FloatVector k = Lanes.q8(q, q0 + i);
+            FloatVector p0 = k.fma(FloatVector.fromArray(Lanes.FLOATS, x, x0 + i), z);
+            FloatVector p1 = k.fma(FloatVector.fromArray(Lanes.FLOATS, x, x1 + i), z);
+            FloatVector p2 = k.fma(FloatVector.fromArray(Lanes.FLOATS, x, x2 + i), z);
+            FloatVector p3 = k.fma(FloatVector.fromArray(Lanes.FLOATS, x, x3 + i), z);
+            for (int j = i + L; j < i + BLOCK; j += L) { // 32/L - 1 more chunks: one with AVX-512
+                k = Lanes.q8(q, q0 + j);
+                p0 = k.fma(FloatVector.fromArray(Lanes.FLOATS, x, x0 + j), p0);
+                p1 = k.fma(FloatVector.fromArray(Lanes.FLOATS, x, x1 + j), p1);
+                p2 = k.fma(FloatVector.fromArray(Lanes.FLOATS, x, x2 + j), p2);
+                p3 = k.fma(FloatVector.fromArray(Lanes.FLOATS, x, x3 + j), p3);
             }
-            FloatVector d = FloatVector.broadcast(Lanes.FLOATS, s.get(WeightMatrix.F32_LE, s0 + 4L * b));
+            FloatVector d = FloatVector.broadcast(Lanes.FLOATS, s[s0 + b]);
             a0 = p0.fma(d, a0);
             a1 = p1.fma(d, a1);
             a2 = p2.fma(d, a2);
@@ -66,7 +70,7 @@ final class Q8Tiles {
                 p2 = k.fma(FloatVector.fromArray(Lanes.FLOATS, x, x2 + i, m), p2);
                 p3 = k.fma(FloatVector.fromArray(Lanes.FLOATS, x, x3 + i, m), p3);
             }
-            FloatVector d = FloatVector.broadcast(Lanes.FLOATS, s.get(WeightMatrix.F32_LE, s0 + 4L * fullBlocks));
+            FloatVector d = FloatVector.broadcast(Lanes.FLOATS, s[s0 + fullBlocks]);
             a0 = p0.fma(d, a0);
             a1 = p1.fma(d, a1);
             a2 = p2.fma(d, a2);
@@ -82,7 +86,7 @@ final class Q8Tiles {
     /** Rows [row, row + 4) of one token: the GEMV tile; each x chunk is loaded once for four weight streams. */
     static void rows4Token1(MatmulCall c, int row, int token) {
         MemorySegment q = c.w.data();
-        MemorySegment s = c.w.scales();
+        float[] s = c.w.scaleArray();
         int in = c.in;
         int blocks = Q8_0Quantizer.blocksPerRow(in);
         int fullBlocks = in / BLOCK;
@@ -90,29 +94,20 @@ final class Q8Tiles {
         long q1 = q0 + in;
         long q2 = q1 + in;
         long q3 = q2 + in;
-        long s0 = 4L * row * blocks;
-        long s1 = s0 + 4L * blocks;
-        long s2 = s1 + 4L * blocks;
-        long s3 = s2 + 4L * blocks;
+        int s0 = c.w.scaleOffset() + row * blocks;
+        int s1 = s0 + blocks;
+        int s2 = s1 + blocks;
+        int s3 = s2 + blocks;
         float[] x = c.x;
         int x0 = c.xRow(token);
         FloatVector z = FloatVector.zero(Lanes.FLOATS);
         FloatVector a0 = z, a1 = z, a2 = z, a3 = z;
         for (int b = 0; b < fullBlocks; b++) {
             int i0 = b * BLOCK;
-            FloatVector p0 = z, p1 = z, p2 = z, p3 = z;
-            for (int i = i0; i < i0 + BLOCK; i += L) {
-                FloatVector v = FloatVector.fromArray(Lanes.FLOATS, x, x0 + i);
-                p0 = Lanes.q8(q, q0 + i).fma(v, p0);
-                p1 = Lanes.q8(q, q1 + i).fma(v, p1);
-                p2 = Lanes.q8(q, q2 + i).fma(v, p2);
-                p3 = Lanes.q8(q, q3 + i).fma(v, p3);
-            }
-            long sb = 4L * b;
-            a0 = p0.fma(FloatVector.broadcast(Lanes.FLOATS, s.get(WeightMatrix.F32_LE, s0 + sb)), a0);
-            a1 = p1.fma(FloatVector.broadcast(Lanes.FLOATS, s.get(WeightMatrix.F32_LE, s1 + sb)), a1);
-            a2 = p2.fma(FloatVector.broadcast(Lanes.FLOATS, s.get(WeightMatrix.F32_LE, s2 + sb)), a2);
-            a3 = p3.fma(FloatVector.broadcast(Lanes.FLOATS, s.get(WeightMatrix.F32_LE, s3 + sb)), a3);
+            a0 = blockPartial(q, q0 + i0, x, x0 + i0).fma(FloatVector.broadcast(Lanes.FLOATS, s[s0 + b]), a0);
+            a1 = blockPartial(q, q1 + i0, x, x0 + i0).fma(FloatVector.broadcast(Lanes.FLOATS, s[s1 + b]), a1);
+            a2 = blockPartial(q, q2 + i0, x, x0 + i0).fma(FloatVector.broadcast(Lanes.FLOATS, s[s2 + b]), a2);
+            a3 = blockPartial(q, q3 + i0, x, x0 + i0).fma(FloatVector.broadcast(Lanes.FLOATS, s[s3 + b]), a3);
         }
         if (fullBlocks < blocks) {
             FloatVector p0 = z, p1 = z, p2 = z, p3 = z;
@@ -125,11 +120,11 @@ final class Q8Tiles {
                 p2 = Lanes.q8(q, q2 + i, qm).fma(v, p2);
                 p3 = Lanes.q8(q, q3 + i, qm).fma(v, p3);
             }
-            long sb = 4L * fullBlocks;
-            a0 = p0.fma(FloatVector.broadcast(Lanes.FLOATS, s.get(WeightMatrix.F32_LE, s0 + sb)), a0);
-            a1 = p1.fma(FloatVector.broadcast(Lanes.FLOATS, s.get(WeightMatrix.F32_LE, s1 + sb)), a1);
-            a2 = p2.fma(FloatVector.broadcast(Lanes.FLOATS, s.get(WeightMatrix.F32_LE, s2 + sb)), a2);
-            a3 = p3.fma(FloatVector.broadcast(Lanes.FLOATS, s.get(WeightMatrix.F32_LE, s3 + sb)), a3);
+            int sb = fullBlocks;
+            a0 = p0.fma(FloatVector.broadcast(Lanes.FLOATS, s[s0 + sb]), a0);
+            a1 = p1.fma(FloatVector.broadcast(Lanes.FLOATS, s[s1 + sb]), a1);
+            a2 = p2.fma(FloatVector.broadcast(Lanes.FLOATS, s[s2 + sb]), a2);
+            a3 = p3.fma(FloatVector.broadcast(Lanes.FLOATS, s[s3 + sb]), a3);
         }
         FloatVector sums = Lanes.sum4(a0, a1, a2, a3);
         c.store(token, row, sums.lane(0));
@@ -138,26 +133,37 @@ final class Q8Tiles {
         c.store(token, row + 3, sums.lane(Lanes.SUM4_D));
     }
 
+    /**
+     * The partial p of one full block: {@code p = fma(q_chunk, x_chunk, p)} from +0 over its 32/L chunks in order,
+     * written out so that C2 sees straight-line code (the same operations as the loops over a block elsewhere).
+     */
+    private static FloatVector blockPartial(MemorySegment q, long qOffset, float[] x, int xOffset) {
+        FloatVector p = FloatVector.zero(Lanes.FLOATS);
+        p = Lanes.q8(q, qOffset).fma(FloatVector.fromArray(Lanes.FLOATS, x, xOffset), p);
+        p = Lanes.q8(q, qOffset + L).fma(FloatVector.fromArray(Lanes.FLOATS, x, xOffset + L), p);
+        if (L == 8) {
+            p = Lanes.q8(q, qOffset + 16).fma(FloatVector.fromArray(Lanes.FLOATS, x, xOffset + 16), p);
+            p = Lanes.q8(q, qOffset + 24).fma(FloatVector.fromArray(Lanes.FLOATS, x, xOffset + 24), p);
+        }
+        return p;
+    }
+
     /** One output element. */
     static void row1Token1(MatmulCall c, int row, int token) {
         MemorySegment q = c.w.data();
-        MemorySegment s = c.w.scales();
+        float[] s = c.w.scaleArray();
         int in = c.in;
         int blocks = Q8_0Quantizer.blocksPerRow(in);
         int fullBlocks = in / BLOCK;
         long q0 = (long) row * in;
-        long s0 = 4L * row * blocks;
+        int s0 = c.w.scaleOffset() + row * blocks;
         float[] x = c.x;
         int x0 = c.xRow(token);
         FloatVector z = FloatVector.zero(Lanes.FLOATS);
         FloatVector a = z;
         for (int b = 0; b < fullBlocks; b++) {
             int i0 = b * BLOCK;
-            FloatVector p = z;
-            for (int i = i0; i < i0 + BLOCK; i += L) {
-                p = Lanes.q8(q, q0 + i).fma(FloatVector.fromArray(Lanes.FLOATS, x, x0 + i), p);
-            }
-            a = p.fma(FloatVector.broadcast(Lanes.FLOATS, s.get(WeightMatrix.F32_LE, s0 + 4L * b)), a);
+            a = blockPartial(q, q0 + i0, x, x0 + i0).fma(FloatVector.broadcast(Lanes.FLOATS, s[s0 + b]), a);
         }
         if (fullBlocks < blocks) {
             FloatVector p = z;
@@ -166,7 +172,7 @@ final class Q8Tiles {
                 p = Lanes.q8(q, q0 + i, Lanes.BYTES.indexInRange(i, in))
                         .fma(FloatVector.fromArray(Lanes.FLOATS, x, x0 + i, m), p);
             }
-            a = p.fma(FloatVector.broadcast(Lanes.FLOATS, s.get(WeightMatrix.F32_LE, s0 + 4L * fullBlocks)), a);
+            a = p.fma(FloatVector.broadcast(Lanes.FLOATS, s[s0 + fullBlocks]), a);
         }
         c.store(token, row, Lanes.sum(a));
     }

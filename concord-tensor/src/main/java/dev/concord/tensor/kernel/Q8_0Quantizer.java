@@ -35,8 +35,11 @@ public final class Q8_0Quantizer {
         int blocks = blocksPerRow(cols);
         long quantBytes = (long) rows * cols;
         long scaleCount = (long) rows * blocks;
-        MemorySegment quants = allocate(quantBytes, 1, source);
-        MemorySegment scales = allocate(scaleCount * 4, 4, source);
+        MemorySegment quants = allocate(quantBytes, source);
+        if (scaleCount > Integer.MAX_VALUE - 8) {
+            throw new InvalidInputException(source + " has too many Q8_0 blocks (" + scaleCount + ") for one array");
+        }
+        float[] scales = new float[(int) scaleCount];
         float[] row = new float[cols];
         byte[] q = new byte[cols];
         for (int r = 0; r < rows; r++) {
@@ -45,11 +48,11 @@ public final class Q8_0Quantizer {
                 int from = b * BLOCK_SIZE;
                 int to = Math.min(cols, from + BLOCK_SIZE);
                 float d = quantizeBlock(row, q, from, to, f16Scales, r, b);
-                scales.set(WeightMatrix.F32_LE, 4 * ((long) r * blocks + b), d);
+                scales[r * blocks + b] = d;
             }
             MemorySegment.copy(q, 0, quants, ValueLayout.JAVA_BYTE, (long) r * cols, cols);
         }
-        return WeightMatrix.ofQ8_0(quants, scales, WeightFormat.F32, rows, cols);
+        return WeightMatrix.ofQ8_0(quants, MemorySegment.ofArray(scales), WeightFormat.F32, rows, cols);
     }
 
     /** Writes q[from, to) and returns the block's scale d. */
@@ -77,11 +80,10 @@ public final class Q8_0Quantizer {
         return d;
     }
 
-    private static MemorySegment allocate(long bytes, int elementBytes, WeightMatrix source) {
+    private static MemorySegment allocate(long bytes, WeightMatrix source) {
         try {
-            if (bytes / elementBytes <= Integer.MAX_VALUE - 8) {
-                int n = (int) (bytes / elementBytes);
-                return elementBytes == 1 ? MemorySegment.ofArray(new byte[n]) : MemorySegment.ofArray(new float[n]);
+            if (bytes <= Integer.MAX_VALUE - 8) {
+                return MemorySegment.ofArray(new byte[(int) bytes]);
             }
             return Arena.ofAuto().allocate(bytes, 64);
         } catch (OutOfMemoryError e) {

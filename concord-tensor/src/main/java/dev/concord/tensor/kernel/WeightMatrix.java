@@ -13,12 +13,13 @@ import java.nio.ByteOrder;
  * float exactly when a kernel reads them: BF16 as {@code bits << 16}, F16 as {@link Float#float16ToFloat}.
  *
  * <p>For {@link WeightFormat#Q8_0} the data segment holds {@code rows * cols} signed bytes, row-major without
- * padding, and {@link #scales()} holds one little-endian float32 per block of {@value Q8_0Quantizer#BLOCK_SIZE}
- * consecutive values of a row ({@code ceil(cols / 32)} per row; the last block of a row may be shorter). Element
- * {@code (r, c)} is {@code quant(r, c) * scale(r, c / 32)}.
+ * padding, and {@link #scales()} holds one float32 per block of {@value Q8_0Quantizer#BLOCK_SIZE} consecutive
+ * values of a row ({@code ceil(cols / 32)} per row; the last block of a row may be shorter). Element {@code (r, c)}
+ * is {@code quant(r, c) * scale(r, c / 32)}. The scales (1/8 of the size of the quants) are kept in a heap
+ * {@code float[]}, widened from F16 or copied from F32 once, so kernels read them with plain array loads.
  *
- * <p>Instances are immutable views; they never copy the weights (except widening F16 Q8_0 scales once) and do
- * not own the memory: the caller keeps the segment's arena open while the matrix is in use.
+ * <p>Instances are immutable views; they never copy the weights themselves and do not own their memory: the caller
+ * keeps the segment's arena open while the matrix is in use.
  */
 public final class WeightMatrix {
     static final ValueLayout.OfFloat F32_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -28,17 +29,21 @@ public final class WeightMatrix {
     private final int rows;
     private final int cols;
     private final MemorySegment data;
-    private final MemorySegment scales;
+    /** Q8_0 only: the block scales, row-major; element {@code scaleOffset} is block 0 of row 0. */
+    private final float[] scales;
+    private final int scaleOffset;
     /** For F32 data on a heap {@code float[]}: the array and the index of element (0, 0); kernels load it directly. */
     private final float[] heapFloats;
     private final int heapOffset;
 
-    private WeightMatrix(WeightFormat format, int rows, int cols, MemorySegment data, MemorySegment scales) {
+    private WeightMatrix(
+            WeightFormat format, int rows, int cols, MemorySegment data, float[] scales, int scaleOffset) {
         this.format = format;
         this.rows = rows;
         this.cols = cols;
         this.data = data;
         this.scales = scales;
+        this.scaleOffset = scaleOffset;
         float[] array = null;
         int offset = 0;
         if (format == WeightFormat.F32 && data.heapBase().orElse(null) instanceof float[] a && data.address() % 4 == 0) {
@@ -57,7 +62,7 @@ public final class WeightMatrix {
         }
         checkShape(format, rows, cols);
         checkSize("weights", data, (long) rows * cols * format.elementBytes(), format, rows, cols);
-        return new WeightMatrix(format, rows, cols, data, null);
+        return new WeightMatrix(format, rows, cols, data, null, 0);
     }
 
     /** A dense matrix over the raw bytes of a safetensors tensor of dtype F32, BF16 or F16. */
@@ -75,8 +80,7 @@ public final class WeightMatrix {
 
     /**
      * A Q8_0 matrix over existing quants (rows*cols int8) and scales (rows*ceil(cols/32) values, little-endian
-     * {@code scaleFormat} F32 or F16). F16 scales are widened once into a heap float array so that kernels read a
-     * single layout.
+     * {@code scaleFormat} F32 or F16). The scales are copied (widened from F16) into a heap array.
      */
     public static WeightMatrix ofQ8_0(
             MemorySegment quants, MemorySegment scales, WeightFormat scaleFormat, int rows, int cols) {
@@ -87,19 +91,19 @@ public final class WeightMatrix {
         checkSize("quants", quants, (long) rows * cols, WeightFormat.Q8_0, rows, cols);
         long scaleCount = (long) rows * Q8_0Quantizer.blocksPerRow(cols);
         checkSize("scales", scales, scaleCount * scaleFormat.elementBytes(), WeightFormat.Q8_0, rows, cols);
-        MemorySegment f32Scales = scales;
-        if (scaleFormat == WeightFormat.F16) {
-            if (scaleCount > Integer.MAX_VALUE - 8) {
-                throw new InvalidInputException("Q8_0 matrix [" + rows + ", " + cols + "] has too many blocks ("
-                        + scaleCount + ") to widen its F16 scales");
-            }
-            float[] widened = new float[(int) scaleCount];
-            for (int i = 0; i < widened.length; i++) {
-                widened[i] = Float.float16ToFloat(scales.get(I16_LE, 2L * i));
-            }
-            f32Scales = MemorySegment.ofArray(widened);
+        if (scaleCount > Integer.MAX_VALUE - 8) {
+            throw new InvalidInputException("Q8_0 matrix [" + rows + ", " + cols + "] has too many blocks ("
+                    + scaleCount + ") for one scale array");
         }
-        return new WeightMatrix(WeightFormat.Q8_0, rows, cols, quants, f32Scales);
+        float[] f32 = new float[(int) scaleCount];
+        if (scaleFormat == WeightFormat.F16) {
+            for (int i = 0; i < f32.length; i++) {
+                f32[i] = Float.float16ToFloat(scales.get(I16_LE, 2L * i));
+            }
+        } else {
+            MemorySegment.copy(scales, F32_LE, 0, f32, 0, f32.length);
+        }
+        return new WeightMatrix(WeightFormat.Q8_0, rows, cols, quants, f32, 0);
     }
 
     private static void checkShape(WeightFormat format, int rows, int cols) {
@@ -139,12 +143,23 @@ public final class WeightMatrix {
         return data;
     }
 
-    /** Q8_0 only: rows * ceil(cols/32) little-endian float32 block scales. */
+    /** Q8_0 only: rows * ceil(cols/32) float32 block scales, row-major (a read-only view of the heap copy). */
     public MemorySegment scales() {
         if (scales == null) {
             throw new IllegalStateException(format + " weights have no block scales");
         }
+        int count = rows * Q8_0Quantizer.blocksPerRow(cols);
+        return MemorySegment.ofArray(scales).asSlice(4L * scaleOffset, 4L * count).asReadOnly();
+    }
+
+    /** Q8_0 only: the heap array of block scales; see {@link #scaleOffset()}. */
+    float[] scaleArray() {
         return scales;
+    }
+
+    /** Index in {@link #scaleArray()} of block 0 of row 0. */
+    int scaleOffset() {
+        return scaleOffset;
     }
 
     /** The heap array holding F32 weights, or null when they are off-heap (or not F32). */
@@ -164,7 +179,7 @@ public final class WeightMatrix {
 
     /** Bytes a kernel streams to read the whole matrix once (data plus Q8_0 scales). */
     public long streamedBytes() {
-        return data.byteSize() + (scales == null ? 0 : scales.byteSize());
+        return data.byteSize() + (scales == null ? 0 : 4L * rows * Q8_0Quantizer.blocksPerRow(cols));
     }
 
     /** The view of rows [first, first + count), sharing memory: e.g. the q, k, v parts of a fused projection. */
@@ -174,12 +189,8 @@ public final class WeightMatrix {
                     "row range " + first + "+" + count + " is outside the " + rows + " rows of " + this);
         }
         MemorySegment d = data.asSlice(first * rowBytes(), count * rowBytes());
-        MemorySegment s = null;
-        if (scales != null) {
-            long perRow = 4L * Q8_0Quantizer.blocksPerRow(cols);
-            s = scales.asSlice(first * perRow, count * perRow);
-        }
-        return new WeightMatrix(format, count, cols, d, s);
+        int s = scales == null ? 0 : scaleOffset + first * Q8_0Quantizer.blocksPerRow(cols);
+        return new WeightMatrix(format, count, cols, d, scales, s);
     }
 
     /** Element (row, col) widened to float exactly (for Q8_0: the float product quant * scale). */
@@ -198,8 +209,10 @@ public final class WeightMatrix {
 
     /** Q8_0 only: the scale of block {@code block} of row {@code row}. */
     public float blockScale(int row, int block) {
-        long index = (long) row * Q8_0Quantizer.blocksPerRow(cols) + block;
-        return scales().get(F32_LE, 4 * index);
+        if (scales == null) {
+            throw new IllegalStateException(format + " weights have no block scales");
+        }
+        return scales[scaleOffset + row * Q8_0Quantizer.blocksPerRow(cols) + block];
     }
 
     /** Widens one row into {@code dst[dstOffset ..]} (cold path: embedding lookups, merges, tests). */

@@ -35,8 +35,11 @@ import java.util.function.Consumer;
  *   <li>a small batch over few adapters, over one adapter, over none;</li>
  *   <li>the naive way to serve the same requests: one at a time, each adapter folded into a copy of the weights
  *       and dropped afterwards;</li>
- *   <li>prefill throughput of a long prompt.</li>
+ *   <li>prefill throughput of a long prompt;</li>
+ *   <li>the logit deviation and decode speed of q8_0 weights.</li>
  * </ul>
+ * Each rate is the best of three timed runs after a warm-up, so that other processes sharing the cores disturb the
+ * figures less; the naive baseline runs once (it is long).
  */
 public final class ForwardBenchmark {
     /** What to run. */
@@ -68,6 +71,9 @@ public final class ForwardBenchmark {
             return batchedAdapters.tokensPerSecond() / naive.tokensPerSecond();
         }
     }
+
+    /** Timed repetitions of each measurement; the best counts, as other processes may share the cores. */
+    private static final int REPEATS = 3;
 
     private final Config config;
     private final Consumer<String> log;
@@ -222,23 +228,24 @@ public final class ForwardBenchmark {
 
     private Rate singleStream(InferenceEngine engine, long bytesPerToken, double bytesPerSecond, String name) {
         int n = config.decodeTokens();
-        try (Sequence s = engine.newSequence()) {
-            engine.forwardLast(s, prompt(16, 0));
-            for (int i = 0; i < n / 2; i++) {
-                engine.forwardLast(s, token(i));
+        double best = 0;
+        // warm-up run, then the best of REPEATS timed runs (other processes may share the cores)
+        for (int rep = 0; rep <= REPEATS; rep++) {
+            try (Sequence s = engine.newSequence()) {
+                engine.forwardLast(s, prompt(16, 0));
+                long t0 = System.nanoTime();
+                for (int i = 0; i < n; i++) {
+                    engine.forwardLast(s, token(i));
+                }
+                double rate = n / ((System.nanoTime() - t0) / 1e9);
+                if (rep > 0) {
+                    best = Math.max(best, rate);
+                }
             }
         }
-        try (Sequence s = engine.newSequence()) {
-            engine.forwardLast(s, prompt(16, 0));
-            long t0 = System.nanoTime();
-            for (int i = 0; i < n; i++) {
-                engine.forwardLast(s, token(i));
-            }
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            Rate r = new Rate(name, n / seconds, bytesPerSecond / bytesPerToken);
-            log.accept(describe(r));
-            return r;
-        }
+        Rate r = new Rate(name, best, bytesPerSecond / bytesPerToken);
+        log.accept(describe(r));
+        return r;
     }
 
     private Rate batched(InferenceEngine engine, String name, List<AdapterMix> mixes, long stepBytes,
@@ -253,13 +260,15 @@ public final class ForwardBenchmark {
                 prefill.add(SequenceInput.last(s, prompt(16, i)));
             }
             engine.forward(prefill);
-            // warm-up steps, then timed steps
             decodeSteps(engine, seqs, Math.max(2, steps / 4));
-            long t0 = System.nanoTime();
-            decodeSteps(engine, seqs, steps);
-            double seconds = (System.nanoTime() - t0) / 1e9;
+            double best = 0;
+            for (int rep = 0; rep < REPEATS; rep++) {
+                long t0 = System.nanoTime();
+                decodeSteps(engine, seqs, steps);
+                best = Math.max(best, steps * mixes.size() / ((System.nanoTime() - t0) / 1e9));
+            }
             double boundSteps = bytesPerSecond / stepBytes;
-            Rate r = new Rate(name, steps * mixes.size() / seconds, boundSteps * mixes.size());
+            Rate r = new Rate(name, best, boundSteps * mixes.size());
             log.accept(describe(r));
             return r;
         } finally {
@@ -307,14 +316,17 @@ public final class ForwardBenchmark {
         try (Sequence s = engine.newSequence()) {
             engine.forwardLast(s, prompt(Math.min(n, 64), 3));
         }
-        try (Sequence s = engine.newSequence()) {
-            long t0 = System.nanoTime();
-            engine.forwardLast(s, prompt(n, 5));
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            Rate r = new Rate("prefill, " + n + "-token prompt", n / seconds, 0);
-            log.accept(describe(r));
-            return r;
+        double best = 0;
+        for (int rep = 0; rep < REPEATS; rep++) {
+            try (Sequence s = engine.newSequence()) {
+                long t0 = System.nanoTime();
+                engine.forwardLast(s, prompt(n, 5 + rep));
+                best = Math.max(best, n / ((System.nanoTime() - t0) / 1e9));
+            }
         }
+        Rate r = new Rate("prefill, " + n + "-token prompt", best, 0);
+        log.accept(describe(r));
+        return r;
     }
 
     private static String describe(Rate r) {
