@@ -89,6 +89,7 @@ public final class AdapterWriter {
                 }
                 w.commit();
             }
+            dev.concord.io.Permissions.makeShareable(temp);
             moveIntoPlace(temp, target);
             temp = null;
         } catch (IOException e) {

@@ -108,6 +108,16 @@ public final class SyntheticAdapters {
         for (byte b : stream.getBytes(StandardCharsets.UTF_8)) {
             h = (h ^ (b & 0xff)) * 0x100000001b3L;
         }
-        return new SplittableRandom(seed * 0x9E3779B97F4A7C15L + h);
+        // SplittableRandom advances its state by the golden-ratio constant per draw, so a seed that is a linear
+        // function of (seed, h) with that same constant would make nearby seeds shifted copies of one stream;
+        // a full avalanche mix of each part keeps streams of different seeds unrelated.
+        return new SplittableRandom(mix(mix(seed) ^ h));
+    }
+
+    /** The SplitMix64 finalizer: every input bit affects every output bit. */
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
     }
 }

@@ -57,6 +57,7 @@ public final class AtomicDirectory implements AutoCloseable {
 
     public void commit() {
         try {
+            Permissions.makeShareable(staging);
             if (force && Files.exists(target)) {
                 Path old = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".old-");
                 Files.move(target, old.resolve("d"), StandardCopyOption.ATOMIC_MOVE);

@@ -84,7 +84,7 @@ public final class MemoryBandwidth {
                     float total = 0;
                     for (int p = 0; p < passes; p++) {
                         barrier.await();
-                        total += readAll(part);
+                        total += streamRead(part);
                         barrier.await();
                     }
                     sink = total;
@@ -111,7 +111,12 @@ public final class MemoryBandwidth {
         return nanos;
     }
 
-    private static float readAll(MemorySegment part) {
+    /**
+     * Reads every byte of {@code part} (up to a multiple of four vectors) with vector loads and several independent
+     * adds, so that memory, not latency, limits the loop; the result only serves to keep the reads alive. Benchmarks
+     * use it to measure a plain streaming read of exactly the bytes a kernel reads.
+     */
+    public static float streamRead(MemorySegment part) {
         var species = FloatVector.SPECIES_PREFERRED;
         long step = species.vectorByteSize();
         FloatVector a0 = FloatVector.zero(species);
