@@ -31,6 +31,10 @@ import java.util.function.IntConsumer;
 final class ForwardPass {
     /** Rows per chunk of the per-row steps (norms, RoPE, activations) when they run across the pool. */
     private static final int ROWS_PER_CHUNK = 8;
+    private static final Projection[] QKV = {Projection.Q, Projection.K, Projection.V};
+    private static final Projection[] O = {Projection.O};
+    private static final Projection[] GATE_UP = {Projection.GATE, Projection.UP};
+    private static final Projection[] DOWN = {Projection.DOWN};
 
     private final InferenceEngine engine;
     private final ModelWeights weights;
@@ -185,12 +189,13 @@ final class ForwardPass {
         float[] v = ws.get(Buffer.V, (long) rows * kvDim);
         float[] att = ws.get(Buffer.ATTENTION, (long) rows * qDim);
         float[] out = ws.get(Buffer.OUT, (long) rows * hidden);
-        float[] scratch = ws.get(Buffer.LORA, Math.max(1, segments.scratchSize(maxRank)));
+        float[] scratch = ws.get(Buffer.LORA, Math.max(1, segments.scratchSize(maxRank, 3)));
 
         forRows(r -> RmsNorm.apply(x, r * hidden, lw.inputNorm(), eps, normed, r * hidden));
-        project(l, Projection.Q, lw, normed, q, scratch);
-        project(l, Projection.K, lw, normed, k, scratch);
-        project(l, Projection.V, lw, normed, v, scratch);
+        project(lw, Projection.Q, normed, q);
+        project(lw, Projection.K, normed, k);
+        project(lw, Projection.V, normed, v);
+        adapt(l, QKV, normed, scratch, q, k, v);
         RotaryEmbedding rope = engine.rope();
         KvBlockPool pool = engine.kvPool();
         forRows(r -> {
@@ -204,7 +209,8 @@ final class ForwardPass {
         });
         int window = config.usesSlidingWindow(l) ? config.slidingWindow().getAsInt() : 0;
         new Attention(pool, l, heads, kvHeads, headDim, window, q, att, rowKv, rowPosition).run(engine.pool(), rows);
-        project(l, Projection.O, lw, att, out, scratch);
+        project(lw, Projection.O, att, out);
+        adapt(l, O, att, scratch, out);
         forRows(r -> {
             for (int i = r * hidden, end = i + hidden; i < end; i++) {
                 x[i] += out[i];
@@ -213,15 +219,17 @@ final class ForwardPass {
         });
         float[] gate = ws.get(Buffer.GATE, (long) rows * inter);
         float[] up = ws.get(Buffer.UP, (long) rows * inter);
-        project(l, Projection.GATE, lw, normed, gate, scratch);
-        project(l, Projection.UP, lw, normed, up, scratch);
+        project(lw, Projection.GATE, normed, gate);
+        project(lw, Projection.UP, normed, up);
+        adapt(l, GATE_UP, normed, scratch, gate, up);
         forRows(r -> {
             for (int i = r * inter, end = i + inter; i < end; i++) {
                 float g = gate[i];
                 gate[i] = (float) (g / (1.0 + Math.exp(-g))) * up[i];
             }
         });
-        project(l, Projection.DOWN, lw, gate, out, scratch);
+        project(lw, Projection.DOWN, gate, out);
+        adapt(l, DOWN, gate, scratch, out);
         forRows(r -> {
             for (int i = r * hidden, end = i + hidden; i < end; i++) {
                 x[i] += out[i];
@@ -249,11 +257,17 @@ final class ForwardPass {
         });
     }
 
-    /** {@code y = W x (+ b)} over all rows, then each adapter segment's update. */
-    private void project(int layer, Projection p, LayerWeights lw, float[] in, float[] y, float[] scratch) {
+    /** {@code y = W x (+ b)} over all rows. */
+    private void project(LayerWeights lw, Projection p, float[] in, float[] y) {
         Linear lin = lw.linear(p);
         kernels.matmul(lin.weight(), in, 0, lin.inFeatures(), rows, y, 0, lin.outFeatures(), 1f, lin.bias(), false);
-        segments.apply(engine.pool(), engine.serialKernels(), layer, p, in, y, scratch);
+    }
+
+    /** Adds the adapter segments' updates of projections that share the input {@code in}. */
+    private void adapt(int layer, Projection[] ps, float[] in, float[] scratch, float[]... ys) {
+        if (!segments.isEmpty()) {
+            segments.apply(engine.pool(), engine.serialKernels(), layer, ps, in, ys, scratch);
+        }
     }
 
     /** Final norm and output layer for the rows whose logits were asked for, split back into input order. */
@@ -286,7 +300,7 @@ final class ForwardPass {
         kernels.matmul(head.weight(), normed, 0, hidden, total, logits, 0, vocab, 1f, head.bias(), false);
         LoraSegments headSegments = LoraSegments.plan(mixes, logitCounts);
         if (!headSegments.isEmpty()) {
-            float[] scratch = ws.get(Buffer.LORA, Math.max(1, headSegments.scratchSize(maxRank)));
+            float[] scratch = ws.get(Buffer.LORA, Math.max(1, headSegments.scratchSize(maxRank, 1)));
             headSegments.applyLmHead(engine.pool(), engine.serialKernels(), normed, logits, scratch);
         }
         if (n == 1) {

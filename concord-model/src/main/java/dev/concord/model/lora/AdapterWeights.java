@@ -6,13 +6,9 @@ import dev.concord.adapter.ModuleKind;
 import dev.concord.error.InvalidInputException;
 import dev.concord.model.config.ModelConfig;
 import dev.concord.model.weights.Projection;
-import dev.concord.tensor.FloatCodec;
 import dev.concord.tensor.FloatMatrix;
 import dev.concord.tensor.kernel.WeightFormat;
 import dev.concord.tensor.kernel.WeightMatrix;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -21,15 +17,14 @@ import java.util.regex.Pattern;
 
 /**
  * A PEFT LoRA adapter checked against a model and laid out for the engine: per layer and projection the factors
- * with their scaling, plus the optional output-layer ({@code lm_head}) and embedding updates. Factors live on the
- * heap (an adapter is small next to its base) in the adapter's own dtype, or in a dtype the caller chooses.
+ * with their scaling, plus the optional output-layer ({@code lm_head}) and embedding updates. Factors live
+ * off-heap (see {@link NativeMatrix}) in the adapter's own dtype, or in a dtype the caller chooses.
  *
  * <p>Each instance has an {@link #id()}; the engine applies a sequence's adapters in increasing id order, so the
  * order of floating-point accumulation, and with it every result, does not depend on the batch.
  */
 public final class AdapterWeights {
     private static final Pattern LAYER_MODULE = Pattern.compile("^model\\.layers\\.(\\d+)\\.(.+)$");
-    private static final ValueLayout.OfShort I16_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private static final AtomicInteger NEXT_ID = new AtomicInteger(1);
 
@@ -164,21 +159,9 @@ public final class AdapterWeights {
                 config.hiddenSize(), (float) m.scaling());
     }
 
-    /** A heap matrix in {@code format}; narrowing is exact when the values came from that format. */
+    /** An off-heap matrix in {@code format}; narrowing is exact when the values came from that format. */
     static WeightMatrix matrix(FloatMatrix m, WeightFormat format) {
-        float[] v = m.data();
-        return switch (format) {
-            case F32 -> WeightMatrix.ofFloats(v.clone(), m.rows(), m.cols());
-            case BF16, F16 -> {
-                MemorySegment seg = MemorySegment.ofArray(new short[v.length]);
-                for (int i = 0; i < v.length; i++) {
-                    short bits = format == WeightFormat.BF16 ? FloatCodec.floatToBf16(v[i]) : FloatCodec.floatToF16(v[i]);
-                    seg.set(I16_LE, 2L * i, bits);
-                }
-                yield WeightMatrix.of(format, seg, m.rows(), m.cols());
-            }
-            case Q8_0 -> WeightMatrix.ofFloats(v.clone(), m.rows(), m.cols()).quantizeQ8_0(true);
-        };
+        return NativeMatrix.of(m.data(), m.rows(), m.cols(), format);
     }
 
     /** The engine-wide identity that orders adapters when several apply to one sequence. */

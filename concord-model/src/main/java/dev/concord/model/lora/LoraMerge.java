@@ -5,7 +5,6 @@ import dev.concord.model.weights.LayerWeights;
 import dev.concord.model.weights.Linear;
 import dev.concord.model.weights.ModelWeights;
 import dev.concord.model.weights.Projection;
-import dev.concord.tensor.FloatMatrix;
 import dev.concord.tensor.kernel.Kernels;
 import dev.concord.tensor.kernel.WeightFormat;
 import dev.concord.tensor.kernel.WeightMatrix;
@@ -16,7 +15,7 @@ import java.util.Map;
 
 /**
  * Merged LoRA for single-adapter deployments: folds {@code Σ_a w_a · s_a · B_a · A_a} into the base weights once,
- * so that decoding afterwards costs exactly what the base model costs. Only adapted matrices are rebuilt (as heap
+ * so that decoding afterwards costs exactly what the base model costs. Only adapted matrices are rebuilt (as off-heap
  * copies in the chosen format); the rest stays in the checkpoint's memory map. The fold is computed in float32
  * from the widened base values: {@code W + w·s·(B·A)} with B·A as a kernel product over the rank.
  */
@@ -79,7 +78,7 @@ public final class LoraMerge {
         }
         if (embeddingCopy != null) {
             // the embedding is gathered row by row, never streamed: keep it exact in float32
-            embedding = WeightMatrix.ofFloats(embeddingCopy, embedding.rows(), embedding.cols());
+            embedding = NativeMatrix.of(embeddingCopy, embedding.rows(), embedding.cols(), WeightFormat.F32);
         }
         Linear head = base.lmHead();
         if (!headFactors.isEmpty()) {
@@ -110,14 +109,10 @@ public final class LoraMerge {
                 f.b().readRow(o, b, o * r);
             }
             float alpha = weights.get(i) * f.scaling();
-            kernels.matmul(WeightMatrix.ofFloats(aT, cols, r), b, 0, r, rows, merged, 0, cols, alpha, null, true);
+            kernels.matmul(NativeMatrix.of(aT, cols, r, WeightFormat.F32), b, 0, r, rows, merged, 0, cols, alpha, null,
+                    true);
         }
-        WeightMatrix f32 = WeightMatrix.ofFloats(merged, rows, cols);
-        return switch (format) {
-            case F32 -> f32;
-            case Q8_0 -> f32.quantizeQ8_0(true);
-            case BF16, F16 -> AdapterWeights.matrix(new FloatMatrix(rows, cols, merged), format);
-        };
+        return NativeMatrix.of(merged, rows, cols, format);
     }
 
     private static float[] widen(String name, WeightMatrix w) {

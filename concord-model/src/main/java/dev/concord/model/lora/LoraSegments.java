@@ -16,11 +16,12 @@ import java.util.function.Function;
  * ([rows, r]) and an expand {@code Y += w·s · T·Bᵀ} as small GEMMs over exactly its rows: ranks may differ between
  * adapters, nothing is padded, and a row with several adapters is simply in several segments.
  *
- * <p>All shrinks of a projection run as one parallel job (one segment per chunk, each writing its own part of the
- * scratch buffer), then all expands as another: one segment per chunk when no row has two adapters, otherwise cut
- * by output columns with every chunk walking the segments in increasing adapter id. Either way each output element
- * receives its updates, in adapter order, through the same kernel operations whatever else is in the batch and
- * however the work is cut; with batch-invariant kernels a row's result is bitwise independent of its batch.
+ * <p>The updates of projections that read the same input (q, k and v; gate and up) run together. When no row has
+ * two adapters, one parallel job does it all, a chunk per (segment, projection) running its shrink then its
+ * expand. Otherwise the shrinks run as one job (each writing its own part of the scratch buffer) and the expands as
+ * another, cut by output columns, every chunk walking the segments in increasing adapter id. Either way each output
+ * element receives its updates, in adapter order, through the same kernel operations whatever else is in the batch
+ * and however the work is cut; with batch-invariant kernels a row's result is bitwise independent of its batch.
  */
 public final class LoraSegments {
     /** Rows [firstRow, firstRow + rowCount) use {@code adapter} with mix weight {@code weight}. */
@@ -86,76 +87,94 @@ public final class LoraSegments {
         return segments.isEmpty();
     }
 
-    /** Scratch floats the shrink outputs need for adapters of rank up to {@code maxRank}. */
-    public int scratchSize(int maxRank) {
-        return totalRows * maxRank;
+    /** Scratch floats {@link #apply} needs for up to {@code projections} projections of rank up to {@code maxRank}. */
+    public int scratchSize(int maxRank, int projections) {
+        return totalRows * maxRank * projections;
     }
 
     /**
-     * Adds the updates of projection {@code p} of layer {@code layer}: for every segment whose adapter adapts it,
-     * {@code Y[rows] += w · s · (X[rows] · Aᵀ) · Bᵀ}. X is [n, in] and Y [n, out], both contiguous from index 0;
-     * {@code scratch} holds at least {@link #scratchSize} floats.
+     * Adds the updates of the projections {@code ps} of layer {@code layer}, which all read the same input: for
+     * every segment whose adapter adapts projection {@code ps[k]}, {@code Y_k[rows] += w · s · (X[rows] · Aᵀ) · Bᵀ}.
+     * X is [n, in] and each {@code ys[k]} is [n, out_k], contiguous from index 0; {@code scratch} holds at least
+     * {@link #scratchSize scratchSize(maxRank, ps.length)} floats.
      *
-     * @param pool   runs the two parallel jobs
+     * @param pool   runs the parallel jobs
      * @param serial kernels that run on the calling thread (they are called from inside the pool's chunks)
      */
-    public void apply(ComputePool pool, Kernels serial, int layer, Projection p, float[] x, float[] y, float[] scratch) {
-        run(pool, serial, a -> a.factors(layer, p), x, y, scratch);
+    public void apply(ComputePool pool, Kernels serial, int layer, Projection[] ps, float[] x, float[][] ys,
+            float[] scratch) {
+        List<Update> updates = new ArrayList<>();
+        for (int k = 0; k < ps.length; k++) {
+            Projection p = ps[k];
+            collect(a -> a.factors(layer, p), ys[k], updates);
+        }
+        run(pool, serial, x, updates, scratch);
     }
 
     /** As {@link #apply} for the output layer. */
     public void applyLmHead(ComputePool pool, Kernels serial, float[] x, float[] y, float[] scratch) {
-        run(pool, serial, AdapterWeights::lmHead, x, y, scratch);
+        List<Update> updates = new ArrayList<>();
+        collect(AdapterWeights::lmHead, y, updates);
+        run(pool, serial, x, updates, scratch);
     }
 
-    private void run(ComputePool pool, Kernels serial, Function<AdapterWeights, LoraFactors> pick, float[] x,
-            float[] y, float[] scratch) {
-        List<Segment> active = new ArrayList<>(segments.size());
-        List<LoraFactors> factors = new ArrayList<>(segments.size());
+    /** One segment's update of one output: its factors, where its shrink output goes, and its output. */
+    private record Update(Segment segment, LoraFactors factors, float alpha, float[] y, int tOffset) {}
+
+    private void collect(Function<AdapterWeights, LoraFactors> pick, float[] y, List<Update> out) {
+        int at = out.isEmpty() ? 0 : out.getLast().tOffset() + out.getLast().segment().rowCount()
+                * out.getLast().factors().rank();
         for (Segment s : segments) {
             LoraFactors f = pick.apply(s.adapter());
             if (f != null) {
-                active.add(s);
-                factors.add(f);
+                out.add(new Update(s, f, s.weight() * f.scaling(), y, at));
+                at += s.rowCount() * f.rank();
             }
         }
-        if (active.isEmpty()) {
+    }
+
+    private void run(ComputePool pool, Kernels serial, float[] x, List<Update> updates, float[] scratch) {
+        int n = updates.size();
+        if (n == 0) {
             return;
         }
-        int n = active.size();
-        int[] tOffset = new int[n];
-        float[] alpha = new float[n];
-        int at = 0;
-        for (int i = 0; i < n; i++) {
-            tOffset[i] = at;
-            at += active.get(i).rowCount() * factors.get(i).rank();
-            alpha[i] = active.get(i).weight() * factors.get(i).scaling();
-        }
-        pool.run(n, i -> {
-            Segment s = active.get(i);
-            serial.loraShrink(factors.get(i).a(), x, s.firstRow(), s.rowCount(), scratch, tOffset[i]);
-        });
-        int out = factors.get(0).outFeatures();
         if (disjoint) {
-            // each row gets exactly one update: segments write disjoint rows, one whole expand each
+            // every row of an output gets exactly one update: one chunk per update does its shrink and its expand
             pool.run(n, i -> {
-                Segment s = active.get(i);
-                serial.loraExpand(factors.get(i).b(), alpha[i], scratch, tOffset[i], s.rowCount(), y, s.firstRow());
+                Update u = updates.get(i);
+                Segment s = u.segment();
+                serial.loraShrink(u.factors().a(), x, s.firstRow(), s.rowCount(), scratch, u.tOffset());
+                serial.loraExpand(u.factors().b(), u.alpha(), scratch, u.tOffset(), s.rowCount(), u.y(), s.firstRow());
             });
             return;
         }
-        // rows with several adapters: cut by output columns so each element takes its updates in adapter order
-        int rowsPerChunk = Math.max(MIN_EXPAND_ROWS, (out / (2 * pool.threads()) + 3) & ~3);
-        int chunks = (out + rowsPerChunk - 1) / rowsPerChunk;
-        pool.run(chunks, c -> {
-            int first = c * rowsPerChunk;
-            int count = Math.min(rowsPerChunk, out - first);
-            for (int i = 0; i < n; i++) {
-                Segment s = active.get(i);
-                LoraFactors f = factors.get(i);
+        pool.run(n, i -> {
+            Update u = updates.get(i);
+            serial.loraShrink(u.factors().a(), x, u.segment().firstRow(), u.segment().rowCount(), scratch, u.tOffset());
+        });
+        // rows with several adapters: cut each output by columns so each element takes its updates in adapter order
+        List<int[]> chunks = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            if (i == 0 || updates.get(i).y() != updates.get(i - 1).y()) {
+                int out = updates.get(i).factors().outFeatures();
+                int rowsPerChunk = Math.max(MIN_EXPAND_ROWS, (out / (2 * pool.threads()) + 3) & ~3);
+                for (int first = 0; first < out; first += rowsPerChunk) {
+                    chunks.add(new int[] {i, first, Math.min(rowsPerChunk, out - first)});
+                }
+            }
+        }
+        pool.run(chunks.size(), c -> {
+            int[] chunk = chunks.get(c);
+            float[] y = updates.get(chunk[0]).y();
+            int first = chunk[1];
+            int count = chunk[2];
+            for (int i = chunk[0]; i < n && updates.get(i).y() == y; i++) {
+                Update u = updates.get(i);
+                LoraFactors f = u.factors();
+                int out = f.outFeatures();
                 WeightMatrix b = count == out ? f.b() : f.b().rowRange(first, count);
-                serial.matmul(b, scratch, tOffset[i], f.rank(), s.rowCount(), y, s.firstRow() * out + first, out,
-                        alpha[i], null, true);
+                serial.matmul(b, scratch, u.tOffset(), f.rank(), u.segment().rowCount(), y,
+                        u.segment().firstRow() * out + first, out, u.alpha(), null, true);
             }
         });
     }

@@ -17,8 +17,9 @@ import jdk.incubator.vector.VectorMask;
  * one load, which C2 inlines into a few vector instructions (a shared loop with a switch or a virtual load would
  * defeat that).
  *
- * <p>{@code w0} is the index in {@code w} of the first weight of output row {@code row}; the following rows of the
- * tile start {@code in} elements apart.
+ * <p>{@code w0} is the index in {@code w} of the first weight of output row {@code row}. In the GEMM tiles row
+ * {@code row + k} starts {@code k * in} elements later; in the GEMV tile output row {@code row + k * step} has its
+ * weights at {@code w0 + k * wStride} (the widened F16 rows sit side by side in scratch, whatever their step).
  */
 final class ArrayTiles {
     private static final int L = Lanes.L;
@@ -75,12 +76,17 @@ final class ArrayTiles {
         c.store(token + 3, row + 1, s1.lane(Lanes.SUM4_D));
     }
 
-    /** Outputs for rows [row, row + 4) of one token: the GEMV tile, four independent FMA chains and weight streams. */
-    static void rows4Token1(MatmulCall c, float[] w, int w0, int row, int token) {
+    /**
+     * Outputs for rows row, row + step, row + 2 step, row + 3 step of one token: the GEMV tile, with four independent
+     * FMA chains and four weight streams. Callers space the rows a quarter of their range apart, so that each stream
+     * runs through contiguous rows and stays alone in its memory pages, which the hardware prefetcher needs (it
+     * follows one forward stream per 4 KB page; four adjacent short rows share pages and were measured slower).
+     */
+    static void rows4Token1(MatmulCall c, float[] w, int w0, int wStride, int row, int step, int token) {
         int in = c.in;
-        int w1 = w0 + in;
-        int w2 = w1 + in;
-        int w3 = w2 + in;
+        int w1 = w0 + wStride;
+        int w2 = w1 + wStride;
+        int w3 = w2 + wStride;
         float[] x = c.x;
         int x0 = c.xRow(token);
         FloatVector z = FloatVector.zero(Lanes.FLOATS);
@@ -103,9 +109,9 @@ final class ArrayTiles {
         }
         FloatVector s = Lanes.sum4(a0, a1, a2, a3);
         c.store(token, row, s.lane(0));
-        c.store(token, row + 1, s.lane(Lanes.SUM4_B));
-        c.store(token, row + 2, s.lane(Lanes.SUM4_C));
-        c.store(token, row + 3, s.lane(Lanes.SUM4_D));
+        c.store(token, row + step, s.lane(Lanes.SUM4_B));
+        c.store(token, row + 2 * step, s.lane(Lanes.SUM4_C));
+        c.store(token, row + 3 * step, s.lane(Lanes.SUM4_D));
     }
 
     /** One output element (the last rows when the row count is not a multiple of 4). */

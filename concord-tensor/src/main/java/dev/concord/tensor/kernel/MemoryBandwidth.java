@@ -14,7 +14,8 @@ import jdk.incubator.vector.FloatVector;
 /**
  * Measures how fast this machine streams memory into cores: the bound a GEMV over large weights can approach,
  * since it reads every weight exactly once. Threads read disjoint parts of one off-heap buffer with vector loads
- * (several independent adds, so the loop is limited by memory, not by latency); the best of several passes counts.
+ * ({@link #streamRead}: four streams, independent adds, so memory and not latency is the limit); the best of
+ * several passes counts.
  *
  * <p>Use a buffer several times larger than the last-level cache, or the figure is cache bandwidth. The default
  * is 1 GiB, touched once before timing so page faults are not measured.
@@ -112,24 +113,25 @@ public final class MemoryBandwidth {
     }
 
     /**
-     * Reads every byte of {@code part} (up to a multiple of four vectors) with vector loads and several independent
-     * adds, so that memory, not latency, limits the loop; the result only serves to keep the reads alive. Benchmarks
-     * use it to measure a plain streaming read of exactly the bytes a kernel reads.
+     * Reads every byte of {@code part} (up to a multiple of four vectors per quarter) with vector loads and returns
+     * a value that depends on all of them, so the reads cannot be dropped. The part is read as four sequential
+     * streams, one per quarter, advanced together: one stream alone leaves a core's memory bandwidth unused (the
+     * prefetcher runs further ahead on several), and the GEMV tiles read four streams too. Benchmarks use it to
+     * measure a plain read of exactly the bytes a kernel reads.
      */
     public static float streamRead(MemorySegment part) {
         var species = FloatVector.SPECIES_PREFERRED;
         long step = species.vectorByteSize();
+        long quarter = part.byteSize() / 4 / step * step;
         FloatVector a0 = FloatVector.zero(species);
         FloatVector a1 = a0;
         FloatVector a2 = a0;
         FloatVector a3 = a0;
-        long size = part.byteSize();
-        long i = 0;
-        for (; i + 4 * step <= size; i += 4 * step) {
+        for (long i = 0; i < quarter; i += step) {
             a0 = a0.add(FloatVector.fromMemorySegment(species, part, i, ByteOrder.LITTLE_ENDIAN));
-            a1 = a1.add(FloatVector.fromMemorySegment(species, part, i + step, ByteOrder.LITTLE_ENDIAN));
-            a2 = a2.add(FloatVector.fromMemorySegment(species, part, i + 2 * step, ByteOrder.LITTLE_ENDIAN));
-            a3 = a3.add(FloatVector.fromMemorySegment(species, part, i + 3 * step, ByteOrder.LITTLE_ENDIAN));
+            a1 = a1.add(FloatVector.fromMemorySegment(species, part, quarter + i, ByteOrder.LITTLE_ENDIAN));
+            a2 = a2.add(FloatVector.fromMemorySegment(species, part, 2 * quarter + i, ByteOrder.LITTLE_ENDIAN));
+            a3 = a3.add(FloatVector.fromMemorySegment(species, part, 3 * quarter + i, ByteOrder.LITTLE_ENDIAN));
         }
         return a0.add(a1).add(a2).add(a3).lane(0);
     }

@@ -83,21 +83,24 @@ final class Q8Tiles {
         c.store(token + 3, row, sums.lane(Lanes.SUM4_D));
     }
 
-    /** Rows [row, row + 4) of one token: the GEMV tile; each x chunk is loaded once for four weight streams. */
-    static void rows4Token1(MatmulCall c, int row, int token) {
+    /**
+     * Rows row + k * step (k = 0..3) of one token: the GEMV tile, four weight streams a quarter of the caller's range
+     * apart (see {@code F32Tiles.rows4Token1} for why).
+     */
+    static void rows4Token1(MatmulCall c, int row, int step, int token) {
         MemorySegment q = c.w.data();
         float[] s = c.w.scaleArray();
         int in = c.in;
         int blocks = Q8_0Quantizer.blocksPerRow(in);
         int fullBlocks = in / BLOCK;
         long q0 = (long) row * in;
-        long q1 = q0 + in;
-        long q2 = q1 + in;
-        long q3 = q2 + in;
+        long q1 = q0 + (long) step * in;
+        long q2 = q1 + (long) step * in;
+        long q3 = q2 + (long) step * in;
         int s0 = c.w.scaleOffset() + row * blocks;
-        int s1 = s0 + blocks;
-        int s2 = s1 + blocks;
-        int s3 = s2 + blocks;
+        int s1 = s0 + step * blocks;
+        int s2 = s1 + step * blocks;
+        int s3 = s2 + step * blocks;
         float[] x = c.x;
         int x0 = c.xRow(token);
         FloatVector z = FloatVector.zero(Lanes.FLOATS);
@@ -128,9 +131,9 @@ final class Q8Tiles {
         }
         FloatVector sums = Lanes.sum4(a0, a1, a2, a3);
         c.store(token, row, sums.lane(0));
-        c.store(token, row + 1, sums.lane(Lanes.SUM4_B));
-        c.store(token, row + 2, sums.lane(Lanes.SUM4_C));
-        c.store(token, row + 3, sums.lane(Lanes.SUM4_D));
+        c.store(token, row + step, sums.lane(Lanes.SUM4_B));
+        c.store(token, row + 2 * step, sums.lane(Lanes.SUM4_C));
+        c.store(token, row + 3 * step, sums.lane(Lanes.SUM4_D));
     }
 
     /**

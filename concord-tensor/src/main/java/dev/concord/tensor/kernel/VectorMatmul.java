@@ -4,9 +4,9 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * One vector matmul call cut into chunks for a {@link ComputePool}: a chunk is a range of output rows (a multiple
- * of 4, so row tiles never straddle chunks) times a block of at most {@link #TOKEN_BLOCK} tokens. Inside a chunk the
- * loops run row quad by row quad, and for each quad over the chunk's tokens four at a time, so the quad's weights
- * are read from memory once and then stay in L1/L2 while the token block's activations stay in L2.
+ * of 4) times a block of at most {@link #TOKEN_BLOCK} tokens. Inside a GEMM chunk the loops run row quad by row
+ * quad, and for each quad over the chunk's tokens four at a time, so the quad's weights are read from memory once
+ * and then stay in L1/L2 while the token block's activations stay in L2. GEMV chunks walk four long row streams.
  *
  * <p>How the work is cut changes which thread computes an element and which tile carries it, never the operations
  * that produce it (see {@link VectorKernels}), so the result is the same for every plan.
@@ -68,21 +68,33 @@ final class VectorMatmul implements ComputePool.ChunkTask {
         }
     }
 
-    // The loops below are the same walk over tiles; each names its format's tile class directly so that the JIT
-    // sees one monomorphic, inlinable call per tile.
+    // Two walks over a chunk. With 4 or more tokens (GEMM), row pairs are consecutive so that a pair's weights stay
+    // in cache while the token quads pass over them. With fewer tokens (GEMV), each 4-row tile takes rows a quarter
+    // of the chunk apart, so that its four weight streams are long and sequential. Each walk names its format's tile
+    // class directly so that the JIT sees one monomorphic, inlinable call per tile.
 
     private void f32(int rowFrom, int rowTo, int tokenFrom, int tokenTo) {
         MatmulCall c = call;
         int row = rowFrom;
-        for (; row + 4 <= rowTo; row += 4) {
-            int t = tokenFrom;
-            for (; t + 4 <= tokenTo; t += 4) {
-                F32Tiles.rows2Tokens4(c, row, t);
-                F32Tiles.rows2Tokens4(c, row + 2, t);
+        if (tokenTo - tokenFrom >= 4) {
+            for (; row + 4 <= rowTo; row += 4) {
+                int t = tokenFrom;
+                for (; t + 4 <= tokenTo; t += 4) {
+                    F32Tiles.rows2Tokens4(c, row, t);
+                    F32Tiles.rows2Tokens4(c, row + 2, t);
+                }
+                for (; t < tokenTo; t++) {
+                    F32Tiles.rows4Token1(c, row, 1, t);
+                }
             }
-            for (; t < tokenTo; t++) {
-                F32Tiles.rows4Token1(c, row, t);
+        } else {
+            int step = (rowTo - rowFrom) / 4;
+            for (int j = 0; j < step; j++) {
+                for (int t = tokenFrom; t < tokenTo; t++) {
+                    F32Tiles.rows4Token1(c, rowFrom + j, step, t);
+                }
             }
+            row = rowFrom + 4 * step;
         }
         for (; row < rowTo; row++) {
             for (int t = tokenFrom; t < tokenTo; t++) {
@@ -91,44 +103,28 @@ final class VectorMatmul implements ComputePool.ChunkTask {
         }
     }
 
-    private void heapF32(float[] w, int offset, int rowFrom, int rowTo, int tokenFrom, int tokenTo) {
-        MatmulCall c = call;
-        int in = c.in;
-        int row = rowFrom;
-        for (; row + 4 <= rowTo; row += 4) {
-            arrayRows4(w, offset + row * in, row, tokenFrom, tokenTo);
-        }
-        for (; row < rowTo; row++) {
-            for (int t = tokenFrom; t < tokenTo; t++) {
-                ArrayTiles.row1Token1(c, w, offset + row * in, row, t);
-            }
-        }
-    }
-
-    private void arrayRows4(float[] w, int w0, int row, int tokenFrom, int tokenTo) {
-        MatmulCall c = call;
-        int t = tokenFrom;
-        for (; t + 4 <= tokenTo; t += 4) {
-            ArrayTiles.rows2Tokens4(c, w, w0, row, t);
-            ArrayTiles.rows2Tokens4(c, w, w0 + 2 * c.in, row + 2, t);
-        }
-        for (; t < tokenTo; t++) {
-            ArrayTiles.rows4Token1(c, w, w0, row, t);
-        }
-    }
-
     private void bf16(int rowFrom, int rowTo, int tokenFrom, int tokenTo) {
         MatmulCall c = call;
         int row = rowFrom;
-        for (; row + 4 <= rowTo; row += 4) {
-            int t = tokenFrom;
-            for (; t + 4 <= tokenTo; t += 4) {
-                Bf16Tiles.rows2Tokens4(c, row, t);
-                Bf16Tiles.rows2Tokens4(c, row + 2, t);
+        if (tokenTo - tokenFrom >= 4) {
+            for (; row + 4 <= rowTo; row += 4) {
+                int t = tokenFrom;
+                for (; t + 4 <= tokenTo; t += 4) {
+                    Bf16Tiles.rows2Tokens4(c, row, t);
+                    Bf16Tiles.rows2Tokens4(c, row + 2, t);
+                }
+                for (; t < tokenTo; t++) {
+                    Bf16Tiles.rows4Token1(c, row, 1, t);
+                }
             }
-            for (; t < tokenTo; t++) {
-                Bf16Tiles.rows4Token1(c, row, t);
+        } else {
+            int step = (rowTo - rowFrom) / 4;
+            for (int j = 0; j < step; j++) {
+                for (int t = tokenFrom; t < tokenTo; t++) {
+                    Bf16Tiles.rows4Token1(c, rowFrom + j, step, t);
+                }
             }
+            row = rowFrom + 4 * step;
         }
         for (; row < rowTo; row++) {
             for (int t = tokenFrom; t < tokenTo; t++) {
@@ -137,36 +133,116 @@ final class VectorMatmul implements ComputePool.ChunkTask {
         }
     }
 
+    private void q8(int rowFrom, int rowTo, int tokenFrom, int tokenTo) {
+        MatmulCall c = call;
+        int row = rowFrom;
+        if (tokenTo - tokenFrom >= 4) {
+            for (; row + 4 <= rowTo; row += 4) {
+                int t = tokenFrom;
+                for (; t + 4 <= tokenTo; t += 4) {
+                    Q8Tiles.rows4Tokens4(c, row, t);
+                }
+                for (; t < tokenTo; t++) {
+                    Q8Tiles.rows4Token1(c, row, 1, t);
+                }
+            }
+        } else {
+            int step = (rowTo - rowFrom) / 4;
+            for (int j = 0; j < step; j++) {
+                for (int t = tokenFrom; t < tokenTo; t++) {
+                    Q8Tiles.rows4Token1(c, rowFrom + j, step, t);
+                }
+            }
+            row = rowFrom + 4 * step;
+        }
+        for (; row < rowTo; row++) {
+            for (int t = tokenFrom; t < tokenTo; t++) {
+                Q8Tiles.row1Token1(c, row, t);
+            }
+        }
+    }
+
+    /** F32 weights on a heap array: the same walks over {@link ArrayTiles}. */
+    private void heapF32(float[] w, int offset, int rowFrom, int rowTo, int tokenFrom, int tokenTo) {
+        MatmulCall c = call;
+        int in = c.in;
+        int row = rowFrom;
+        if (tokenTo - tokenFrom >= 4) {
+            for (; row + 4 <= rowTo; row += 4) {
+                arrayGemmRows4(w, offset + row * in, row, tokenFrom, tokenTo);
+            }
+        } else {
+            int step = (rowTo - rowFrom) / 4;
+            for (int j = 0; j < step; j++) {
+                for (int t = tokenFrom; t < tokenTo; t++) {
+                    ArrayTiles.rows4Token1(c, w, offset + (rowFrom + j) * in, step * in, rowFrom + j, step, t);
+                }
+            }
+            row = rowFrom + 4 * step;
+        }
+        for (; row < rowTo; row++) {
+            for (int t = tokenFrom; t < tokenTo; t++) {
+                ArrayTiles.row1Token1(c, w, offset + row * in, row, t);
+            }
+        }
+    }
+
+    /** Four consecutive rows whose weights start at {@code w[w0]}, for all tokens of a GEMM chunk. */
+    private void arrayGemmRows4(float[] w, int w0, int row, int tokenFrom, int tokenTo) {
+        MatmulCall c = call;
+        int t = tokenFrom;
+        for (; t + 4 <= tokenTo; t += 4) {
+            ArrayTiles.rows2Tokens4(c, w, w0, row, t);
+            ArrayTiles.rows2Tokens4(c, w, w0 + 2 * c.in, row + 2, t);
+        }
+        for (; t < tokenTo; t++) {
+            ArrayTiles.rows4Token1(c, w, w0, c.in, row, 1, t);
+        }
+    }
+
     /**
      * F16 rows are widened four at a time into a per-thread scratch array by a plain loop over
      * {@link Float#float16ToFloat}, which C2 compiles to the hardware conversion (vcvtph2ps), then computed by the
      * array tiles; the widened rows serve every token of the chunk. (Widening F16 inside the vector loop takes a
      * dozen integer lane operations per chunk; with four rows in flight that code grew past C2's inlining budget
-     * and its vectors were boxed.) Widening is exact, so the scheme is that of the other dense formats.
+     * and its vectors were boxed, 15x slower.) Widening is exact, so the scheme is that of the other dense formats.
      */
     private void f16(int rowFrom, int rowTo, int tokenFrom, int tokenTo) {
         MatmulCall c = call;
         int in = c.in;
         float[] scratch = scratch(4 * in);
         int row = rowFrom;
-        for (; row + 4 <= rowTo; row += 4) {
-            widenF16Rows(row, 4, scratch);
-            arrayRows4(scratch, 0, row, tokenFrom, tokenTo);
+        if (tokenTo - tokenFrom >= 4) {
+            for (; row + 4 <= rowTo; row += 4) {
+                widenF16Row(row, scratch, 0, 4 * in);
+                arrayGemmRows4(scratch, 0, row, tokenFrom, tokenTo);
+            }
+        } else {
+            int step = (rowTo - rowFrom) / 4;
+            for (int j = 0; j < step; j++) {
+                for (int k = 0; k < 4; k++) {
+                    widenF16Row(rowFrom + j + k * step, scratch, k * in, in);
+                }
+                for (int t = tokenFrom; t < tokenTo; t++) {
+                    ArrayTiles.rows4Token1(c, scratch, 0, in, rowFrom + j, step, t);
+                }
+            }
+            row = rowFrom + 4 * step;
         }
         for (; row < rowTo; row++) {
-            widenF16Rows(row, 1, scratch);
+            widenF16Row(row, scratch, 0, in);
             for (int t = tokenFrom; t < tokenTo; t++) {
                 ArrayTiles.row1Token1(c, scratch, 0, row, t);
             }
         }
     }
 
-    private void widenF16Rows(int row, int count, float[] scratch) {
+    /** Widens {@code count} consecutive F16 weights starting at the first of {@code row} into scratch[at..]. */
+    private void widenF16Row(int row, float[] scratch, int at, int count) {
         MemorySegment data = call.w.data();
         long base = row * call.w.rowBytes();
-        int n = count * call.in;
-        for (int k = 0; k < n; k++) {
-            scratch[k] = Float.float16ToFloat(data.get(WeightMatrix.I16_LE, base + 2L * k));
+        for (int k = 0; k < count; k++) {
+            scratch[at + k] = Float.float16ToFloat(data.get(WeightMatrix.I16_LE, base + 2L * k));
         }
     }
 
@@ -177,25 +253,6 @@ final class VectorMatmul implements ComputePool.ChunkTask {
             SCRATCH.set(s);
         }
         return s;
-    }
-
-    private void q8(int rowFrom, int rowTo, int tokenFrom, int tokenTo) {
-        MatmulCall c = call;
-        int row = rowFrom;
-        for (; row + 4 <= rowTo; row += 4) {
-            int t = tokenFrom;
-            for (; t + 4 <= tokenTo; t += 4) {
-                Q8Tiles.rows4Tokens4(c, row, t);
-            }
-            for (; t < tokenTo; t++) {
-                Q8Tiles.rows4Token1(c, row, t);
-            }
-        }
-        for (; row < rowTo; row++) {
-            for (int t = tokenFrom; t < tokenTo; t++) {
-                Q8Tiles.row1Token1(c, row, t);
-            }
-        }
     }
 
     private static int ceilDiv(int a, int b) {
