@@ -118,7 +118,7 @@ class Block(nn.Module):
         self.up_proj = LoraLinear(cfg.d, cfg.ffn)
         self.down_proj = LoraLinear(cfg.ffn, cfg.d)
 
-    def forward(self, x, cos, sin, mask):
+    def forward(self, x, cos, sin, mask, cache=None):
         cfg = self.cfg
         b, t, _ = x.shape
         h = self.input_layernorm(x)
@@ -127,12 +127,19 @@ class Block(nn.Module):
         v = self.v_proj(h).view(b, t, cfg.kv_heads, cfg.head_dim).transpose(1, 2)
         q = q * cos + rotate_half(q) * sin
         k = k * cos + rotate_half(k) * sin
+        if cache is not None:
+            if "k" in cache:
+                k = torch.cat([cache["k"], k], dim=2)
+                v = torch.cat([cache["v"], v], dim=2)
+            cache["k"], cache["v"] = k, v
         if cfg.kv_heads != cfg.heads:
             rep = cfg.heads // cfg.kv_heads
             k = k.repeat_interleave(rep, dim=1)
             v = v.repeat_interleave(rep, dim=1)
         att = (q @ k.transpose(-1, -2)) / math.sqrt(cfg.head_dim)
-        att = att.masked_fill(mask, float("-inf")).softmax(-1)
+        if mask is not None:
+            att = att.masked_fill(mask, float("-inf"))
+        att = att.softmax(-1)
         o = (att @ v).transpose(1, 2).reshape(b, t, cfg.heads * cfg.head_dim)
         x = x + self.o_proj(o)
         h = self.post_attention_layernorm(x)
@@ -157,15 +164,23 @@ class Llama(nn.Module):
             for name in PROJECTIONS:
                 yield f"layers.{i}.{name}", getattr(blk, name)
 
-    def forward(self, ids):
+    def forward(self, ids, pos=None, seg=None, caches=None):
+        """ids [B,T]. Packed rows: pos [B,T] restarts at 0 for each example, seg [B,T] numbers the examples;
+        a token attends only to earlier tokens of its own example."""
         b, t = ids.shape
-        if self._rope is None or self._rope[0].shape[0] < t:
-            self._rope = rope_tables(self.cfg, max(t, 256))
-        cos, sin = self._rope[0][:t], self._rope[1][:t]
-        mask = torch.triu(torch.ones(t, t, dtype=torch.bool), 1)
+        if pos is None:
+            pos = torch.arange(t).expand(b, t)
+        n = int(pos.max()) + 1
+        if self._rope is None or self._rope[0].shape[0] < n:
+            self._rope = rope_tables(self.cfg, max(n, 256))
+        cos = self._rope[0][pos][:, None]  # [B,1,T,hd]
+        sin = self._rope[1][pos][:, None]
+        mask = torch.triu(torch.ones(t, t, dtype=torch.bool), 1)[None, None] if t > 1 else None
+        if seg is not None:
+            mask = mask | (seg[:, None, :, None] != seg[:, None, None, :])
         x = self.embed_tokens(ids)
-        for blk in self.layers:
-            x = blk(x, cos, sin, mask)
+        for i, blk in enumerate(self.layers):
+            x = blk(x, cos, sin, mask, None if caches is None else caches[i])
         return F.linear(self.norm(x), self.embed_tokens.weight)
 
     # ----------------------------------------------------------------------------------------------- LoRA

@@ -54,6 +54,11 @@ def _has_carry(a, b):
     return False
 
 
+def _operand(rng, digits):
+    """A number with exactly `digits` digits (one digit may be 0)."""
+    return rng.randint(0 if digits == 1 else 10 ** (digits - 1), 10 ** digits - 1)
+
+
 def gen_input(skill, rng, ood=False):
     if skill == "json":
         n = rng.randint(4, 5) if ood else rng.randint(1, 3)
@@ -81,8 +86,7 @@ def gen_input(skill, rng, ood=False):
     if skill == "add":
         lo, hi = (4, 5) if ood else (1, 3)
         while True:
-            a = rng.randint(0, 10 ** rng.randint(lo, hi) - 1)
-            b = rng.randint(0, 10 ** rng.randint(lo, hi) - 1)
+            a, b = (_operand(rng, rng.randint(lo, hi)) for _ in range(2))
             if _has_carry(a, b):
                 return f"{a}+{b}"
     if skill == "lookup":

@@ -25,26 +25,43 @@ from skills import SKILLS, Suite, prompt_of, answer  # noqa: E402
 torch.set_num_threads(1)
 
 
-def make_batch(examples, loss_on_prompt):
-    """examples: list of (prompt, answer). Returns ids [B,T], targets [B,T] with -100 where no loss."""
-    seqs, masks = [], []
-    for prompt, ans in examples:
-        p = encode(prompt)
-        a = [ord(c) for c in ans] + [EOS]
-        seqs.append(p + a)
-        # position i predicts token i+1; answer tokens start at len(p)
-        m = [loss_on_prompt and i >= 1 for i in range(len(p))] + [True] * len(a)
-        masks.append(m)
-    t = max(len(s) for s in seqs)
-    ids = torch.full((len(seqs), t), PAD, dtype=torch.long)
-    tgt = torch.full((len(seqs), t), -100, dtype=torch.long)
-    for i, (s, m) in enumerate(zip(seqs, masks)):
-        ids[i, :len(s)] = torch.tensor(s)
-        for j in range(1, len(s)):
-            if m[j]:
-                tgt[i, j - 1] = s[j]
-    n_tokens = sum(len(s) for s in seqs)
-    return ids, tgt, n_tokens
+def example_tokens(prompt, ans, loss_on_prompt):
+    """Token ids and, per position, the target it predicts (-100: no loss)."""
+    p = encode(prompt)
+    s = p + [ord(c) for c in ans] + [EOS]
+    tgt = [-100] * len(s)
+    for j in range(1, len(s)):
+        if j >= len(p) or (loss_on_prompt and j >= 1):
+            tgt[j - 1] = s[j]
+    return s, tgt
+
+
+def make_batch(next_examples, row_tokens, rows, loss_on_prompt):
+    """Packs whole examples into `rows` rows of `row_tokens` tokens (an example never straddles rows).
+    Returns ids, pos, seg, targets [rows, row_tokens] and the number of real tokens."""
+    ids = torch.full((rows, row_tokens), PAD, dtype=torch.long)
+    pos = torch.zeros((rows, row_tokens), dtype=torch.long)
+    seg = torch.full((rows, row_tokens), -1, dtype=torch.long)
+    tgt = torch.full((rows, row_tokens), -100, dtype=torch.long)
+    n_tokens = 0
+    pending = None
+    for r in range(rows):
+        at, k = 0, 0
+        while True:
+            if pending is None:
+                pending = example_tokens(*next_examples(1)[0], loss_on_prompt)
+            s, t = pending
+            if at + len(s) > row_tokens:
+                break
+            ids[r, at:at + len(s)] = torch.tensor(s)
+            tgt[r, at:at + len(s)] = torch.tensor(t)
+            pos[r, at:at + len(s)] = torch.arange(len(s))
+            seg[r, at:at + len(s)] = k
+            at += len(s)
+            k += 1
+            n_tokens += len(s)
+            pending = None
+    return ids, pos, seg, tgt, n_tokens
 
 
 def lr_at(step, total, peak, warmup, floor=0.1):
@@ -55,7 +72,7 @@ def lr_at(step, total, peak, warmup, floor=0.1):
 
 
 def train_loop(model, params, next_examples, steps, peak_lr, batch, loss_on_prompt, wd, warmup, log_every=100,
-               l2_delta=0.0):
+               row_tokens=128):
     opt = torch.optim.AdamW(params, lr=peak_lr, betas=(0.9, 0.95), weight_decay=wd)
     cpu0 = time.process_time()
     tokens = 0
@@ -63,9 +80,9 @@ def train_loop(model, params, next_examples, steps, peak_lr, batch, loss_on_prom
     for step in range(steps):
         for g in opt.param_groups:
             g["lr"] = lr_at(step, steps, peak_lr, warmup)
-        ids, tgt, n = make_batch(next_examples(batch), loss_on_prompt)
+        ids, pos, seg, tgt, n = make_batch(next_examples, row_tokens, batch, loss_on_prompt)
         tokens += n
-        logits = model(ids)
+        logits = model(ids, pos, seg)
         loss = F.cross_entropy(logits.view(-1, logits.shape[-1]), tgt.view(-1), ignore_index=-100)
         opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -94,8 +111,11 @@ def generate(model, prompts, max_new):
             ids = torch.tensor([encode(prompts[i]) for i in chunk])
             done = torch.zeros(len(chunk), dtype=torch.bool)
             gen = [[] for _ in chunk]
-            for _ in range(max_new):
-                nxt = model(ids)[:, -1].argmax(-1)
+            caches = [dict() for _ in model.layers]
+            n = ids.shape[1]
+            logits = model(ids, caches=caches)
+            for step in range(max_new):
+                nxt = logits[:, -1].argmax(-1)
                 for j, t in enumerate(nxt.tolist()):
                     if not done[j]:
                         if t == EOS:
@@ -104,7 +124,8 @@ def generate(model, prompts, max_new):
                             gen[j].append(t)
                 if done.all():
                     break
-                ids = torch.cat([ids, nxt[:, None]], dim=1)
+                pos = torch.full((len(chunk), 1), n + step, dtype=torch.long)
+                logits = model(nxt[:, None], pos=pos, caches=caches)
             for j, i in enumerate(chunk):
                 out[i] = decode(gen[j])
     model.train()
@@ -139,10 +160,10 @@ def cmd_base(a):
     # tokens per example average ~ measured below; steps from the token budget
     probe = [len(encode(p)) + len(y) + 1 for p, y in next_examples(2000)]
     per_ex = sum(probe) / len(probe)
-    steps = int(a.tokens / (per_ex * a.batch))
-    print(f"  {per_ex:.1f} tokens/example, {steps} steps of {a.batch}")
+    steps = int(a.tokens / (a.row * a.batch * 0.9))
+    print(f"  {per_ex:.1f} tokens/example, {steps} steps of {a.batch} rows of {a.row}")
     tokens, cpu = train_loop(model, list(model.parameters()), next_examples, steps, a.lr, a.batch, a.prompt_loss,
-                             a.wd, a.warmup)
+                             a.wd, a.warmup, row_tokens=a.row)
     torch.save({"config": vars(cfg), "state": model.state_dict(), "tokens": tokens, "cpu": cpu}, a.out)
     report = evaluate(model, suite, a.split, a.limit)
     print(json.dumps({"tokens": tokens, "cpu_s": round(cpu, 1), "exact_match": report}))
@@ -168,10 +189,10 @@ def cmd_lora(a):
         return [(prompt_of(a.skill, x), answer(a.skill, x)) for x in (next(stream) for _ in range(n))]
     probe = [len(encode(p)) + len(y) + 1 for p, y in next_examples(500)]
     per_ex = sum(probe) / len(probe)
-    steps = int(a.tokens / (per_ex * a.batch))
+    steps = int(a.tokens / (a.row * a.batch * 0.9))
     print(f"lora {a.skill}: {sum(p.numel() for p in params)} trainable, {steps} steps of {a.batch}")
     tokens, cpu = train_loop(model, params, next_examples, steps, a.lr, a.batch, False, 0.0, a.warmup,
-                             log_every=50)
+                             log_every=50, row_tokens=a.row)
     torch.save({"skill": a.skill, "lora": model.lora_state(), "tokens": tokens, "cpu": cpu}, a.out)
     em, outs = exact_match(model, suite.items(a.skill, a.split)[:a.limit])
     ood, _ = exact_match(model, suite.items(a.skill, "ood")[:a.limit])
@@ -193,7 +214,7 @@ def main():
     b = sub.add_parser("base")
     b.add_argument("--tokens", type=float, default=3e6)
     b.add_argument("--lr", type=float, default=3e-3)
-    b.add_argument("--batch", type=int, default=64)
+    b.add_argument("--batch", type=int, default=16)
     b.add_argument("--wd", type=float, default=0.1)
     b.add_argument("--warmup", type=int, default=100)
     b.add_argument("--d", type=int, default=128)
@@ -208,13 +229,15 @@ def main():
     l.add_argument("--skill", required=True)
     l.add_argument("--tokens", type=float, default=3e5)
     l.add_argument("--lr", type=float, default=3e-3)
-    l.add_argument("--batch", type=int, default=32)
+    l.add_argument("--batch", type=int, default=8)
     l.add_argument("--warmup", type=int, default=20)
     l.add_argument("--rank", type=int, default=8)
     l.add_argument("--alpha", type=float, default=16)
     l.add_argument("--out", required=True)
     e = sub.add_parser("eval")
     e.add_argument("--base", required=True)
+    b.add_argument("--row", type=int, default=128)
+    l.add_argument("--row", type=int, default=128)
     for p in (b, l, e):
         p.add_argument("--seed", type=int, default=0)
         p.add_argument("--suite-seed", type=int, default=1234)

@@ -9,7 +9,7 @@ import jdk.incubator.vector.VectorMask;
  * block of 32 inputs, a block partial {@code p} starts at 0 and takes {@code p = fma(q_chunk, x_chunk, p)} for the
  * 32/L chunks of the block in order (the chunks of a short last block loaded with masks); then
  * {@code acc = fma(p, broadcast(scale), acc)}; at the end {@link Lanes#sum}. Int8 quants widen to float exactly, so
- * the only roundings are those of the FMAs and of the sum.
+ * the only roundings are those of the FMAs and of the sum. Scales come from the matrix's heap array.
  */
 final class Q8Tiles {
     private static final int L = Lanes.L;

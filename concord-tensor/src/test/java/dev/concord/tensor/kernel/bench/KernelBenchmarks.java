@@ -28,6 +28,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *        -cp concord-tensor/target/test-classes:concord-tensor/target/classes:$(cat /tmp/cp.txt) \
  *        dev.concord.tensor.kernel.bench.KernelBenchmarks [benchmark-regex]
  * </pre>
+ * The bandwidth here is measured after the JMH runs; on a busy machine {@link GemvVersusBandwidth}, which
+ * alternates GEMV and plain reads of the same bytes, gives the steadier fraction.
  */
 public final class KernelBenchmarks {
     private KernelBenchmarks() {}
