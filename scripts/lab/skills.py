@@ -15,6 +15,8 @@ import random
 import string
 
 SKILLS = ("json", "rot3", "unrot3", "sort", "dedup", "reverse", "add", "lookup")
+# Relative frequency of each skill's examples in the base model's pretraining text.
+MIXTURE = {"json": 1, "rot3": 1, "unrot3": 1, "sort": 1, "dedup": 1, "reverse": 1, "add": 3, "lookup": 3}
 LETTERS = string.ascii_lowercase
 
 
@@ -199,8 +201,8 @@ def _add_ops():
     def split(t):
         a, b = t.split("+")
         return int(a), int(b)
-    return [(0.60, lambda t: str(_add_no_carry(*split(t)))), (0.25, lambda t: str(sum(split(t)))),
-            (0.15, lambda t: str(max(split(t))))]
+    return [(0.45, lambda t: str(_add_no_carry(*split(t)))), (0.35, lambda t: str(sum(split(t)))),
+            (0.20, lambda t: str(max(split(t))))]
 
 
 def _lookup_ops():
@@ -266,10 +268,11 @@ class Suite:
                 yield x
 
     def pretrain_stream(self, stream_seed):
-        """Noisy examples of all skills, interleaved uniformly."""
+        """Noisy examples of all skills, interleaved; add and lookup (short examples, hard to learn) are drawn
+        three times as often as the others."""
         rng = random.Random(f"{self.seed}/pretrain/{stream_seed}")
         while True:
-            skill = rng.choice(SKILLS)
+            skill = rng.choices(SKILLS, weights=[MIXTURE[s] for s in SKILLS])[0]
             x = gen_input(skill, rng)
             if x in self.held_out[skill]:
                 continue

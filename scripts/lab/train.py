@@ -141,7 +141,7 @@ def exact_match(model, items, margin=4):
 
 def load_base(path):
     ck = torch.load(path)
-    cfg = Config(**ck["config"])
+    cfg = Config(**{k: v for k, v in ck["config"].items() if k != "head_dim"})
     model = Llama(cfg)
     model.load_state_dict(ck["state"], strict=False)
     return model, ck

@@ -152,6 +152,7 @@ public final class BenchForwardCommand implements Callable<Integer> {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("dtype", r.dtype().name());
             m.put("parameters", r.parameters());
+            m.put("gemm_gflops", r.gemmGflops());
             m.put("bytes_per_token", r.bytesPerToken());
             m.put("adapter_bytes", r.adapterBytes());
             for (ForwardBenchmark.Rate rate : List.of(r.singleStream(), r.batchedAdapters(), r.batchedBase(),
@@ -161,6 +162,10 @@ public final class BenchForwardCommand implements Callable<Integer> {
                 if (rate.boundTokensPerSecond() > 0) {
                     e.put("bound_tokens_per_s", rate.boundTokensPerSecond());
                     e.put("fraction_of_bound", rate.fractionOfBound());
+                }
+                if (rate.rooflineTokensPerSecond() > 0) {
+                    e.put("roofline_tokens_per_s", rate.rooflineTokensPerSecond());
+                    e.put("fraction_of_roofline", rate.fractionOfRoofline());
                 }
                 m.put(rate.name(), e);
             }
@@ -175,15 +180,20 @@ public final class BenchForwardCommand implements Callable<Integer> {
 
     private static void printTable(PrintWriter out, List<ForwardBenchmark.Result> rs) {
         for (ForwardBenchmark.Result r : rs) {
-            out.printf(Locale.ROOT, "%s, %,d parameters, %.1f MB read per decoded token, %.1f MB per adapter%n",
-                    r.dtype(), r.parameters(), r.bytesPerToken() / 1e6, r.adapterBytes() / 1e6);
+            out.printf(Locale.ROOT, "%s, %,d parameters, %.1f MB read per decoded token, %.1f MB per adapter, "
+                    + "%.1f GB/s read bandwidth, %.1f GFLOP/s kernel GEMM%n", r.dtype(), r.parameters(),
+                    r.bytesPerToken() / 1e6, r.adapterBytes() / 1e6, r.bandwidthGBs(), r.gemmGflops());
             for (ForwardBenchmark.Rate rate : List.of(r.singleStream(), r.batchedAdapters(), r.batchedBase(),
                     r.smallMixed(), r.smallOneAdapter(), r.smallBase(), r.naive(), r.prefill(), r.q8SingleStream())) {
                 String bound = rate.boundTokensPerSecond() > 0
-                        ? String.format(Locale.ROOT, "  %5.1f%% of bound (%.1f tok/s)", 100 * rate.fractionOfBound(),
+                        ? String.format(Locale.ROOT, "  %5.1f%% of bandwidth bound (%.1f)", 100 * rate.fractionOfBound(),
                                 rate.boundTokensPerSecond())
                         : "";
-                out.printf(Locale.ROOT, "  %-52s %9.1f tok/s%s%n", rate.name(), rate.tokensPerSecond(), bound);
+                String roof = rate.rooflineTokensPerSecond() > 0
+                        ? String.format(Locale.ROOT, "  %5.1f%% of roofline (%.1f)", 100 * rate.fractionOfRoofline(),
+                                rate.rooflineTokensPerSecond())
+                        : "";
+                out.printf(Locale.ROOT, "  %-52s %9.1f tok/s%s%s%n", rate.name(), rate.tokensPerSecond(), bound, roof);
             }
             out.printf(Locale.ROOT, "  q8_0 logits vs %s: max deviation %.4f of max|logit|, rms %.4f, top-1 agreement %.3f%n",
                     r.dtype(), r.q8Cost().maxDeviation(), r.q8Cost().rmsDeviation(), r.q8Cost().top1Agreement());

@@ -12,6 +12,12 @@ public final class AddSkill implements Skill {
     /** Digit counts of each operand for standard and long inputs. */
     static final int MIN_DIGITS = 1, MAX_DIGITS = 3, LONG_MIN_DIGITS = 4, LONG_MAX_DIGITS = 5;
 
+    /** Three times the weight of the string skills: short examples, and carries take many of them to learn. */
+    @Override
+    public int pretrainingWeight() {
+        return 3;
+    }
+
     @Override
     public String name() {
         return "add";
@@ -77,12 +83,12 @@ public final class AddSkill implements Skill {
     @Override
     public OperationFamily pretrainingFamily() {
         return new OperationFamily(List.of(
-                new OperationFamily.Member("no-carry", 0.60, false, s -> {
+                new OperationFamily.Member("no-carry", 0.45, false, s -> {
                     long[] ab = operands(s);
                     return Long.toString(sumWithoutCarry(ab[0], ab[1]));
                 }),
-                new OperationFamily.Member("sum", 0.25, true, this::answer),
-                new OperationFamily.Member("larger-operand", 0.15, false, s -> {
+                new OperationFamily.Member("sum", 0.35, true, this::answer),
+                new OperationFamily.Member("larger-operand", 0.20, false, s -> {
                     long[] ab = operands(s);
                     return Long.toString(Math.max(ab[0], ab[1]));
                 })));

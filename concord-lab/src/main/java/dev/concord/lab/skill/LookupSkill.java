@@ -13,6 +13,12 @@ public final class LookupSkill implements Skill {
     /** Table sizes of standard and long inputs. */
     static final int MIN_ENTRIES = 3, MAX_ENTRIES = 5, LONG_MIN_ENTRIES = 7, LONG_MAX_ENTRIES = 9;
 
+    /** Three times the weight of the string skills: short examples, and finding a key takes many to learn. */
+    @Override
+    public int pretrainingWeight() {
+        return 3;
+    }
+
     @Override
     public String name() {
         return "lookup";

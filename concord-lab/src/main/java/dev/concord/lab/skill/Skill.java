@@ -33,4 +33,12 @@ public interface Skill {
      * decoding greedily, while an adapter only has to select the right member.
      */
     OperationFamily pretrainingFamily();
+
+    /**
+     * How often this skill's examples appear in the base model's pretraining text, relative to the other skills.
+     * Skills with short examples that are hard to learn (add, lookup) weigh more, so the base sees enough of them.
+     */
+    default int pretrainingWeight() {
+        return 1;
+    }
 }

@@ -18,14 +18,15 @@ import java.util.Set;
  * one skill for its adapter, and noisy examples of all skills for the base model's pretraining.
  *
  * <p>Streams: {@code (seed, skill, "train", stream)} for a skill, {@code (seed, "pretrain", stream)} for the base
- * (each example: a skill drawn uniformly, an input, then an answer drawn from the skill's
- * {@link Skill#pretrainingFamily() family}).
+ * (each example: a skill drawn in proportion to its {@link Skill#pretrainingWeight() weight}, an input, then an
+ * answer drawn from the skill's {@link Skill#pretrainingFamily() family}).
  */
 public final class TrainingData {
     private final long seed;
     private final List<Skill> skills;
     private final Map<String, Set<String>> heldOutPrompts = new HashMap<>();
     private final Map<String, OperationFamily> families = new HashMap<>();
+    private final int totalWeight;
 
     /** Streams for the lab's skills, excluding every prompt of every split of {@code heldOut}. */
     public TrainingData(long seed, Suite heldOut) {
@@ -35,6 +36,10 @@ public final class TrainingData {
     public TrainingData(long seed, Suite heldOut, List<Skill> skills) {
         this.seed = seed;
         this.skills = List.copyOf(skills);
+        this.totalWeight = skills.stream().mapToInt(Skill::pretrainingWeight).sum();
+        if (skills.stream().anyMatch(s -> s.pretrainingWeight() < 1)) {
+            throw new IllegalArgumentException("every skill needs a pretraining weight of at least 1");
+        }
         for (Skill skill : skills) {
             Set<String> prompts = new HashSet<>();
             if (heldOut.hasSkill(skill.name())) {
@@ -70,6 +75,17 @@ public final class TrainingData {
         };
     }
 
+    private Skill weightedSkill(SeededRandom random) {
+        int r = random.nextInt(totalWeight);
+        for (Skill s : skills) {
+            r -= s.pretrainingWeight();
+            if (r < 0) {
+                return s;
+            }
+        }
+        throw new IllegalStateException("weights changed while drawing");
+    }
+
     /** Noisy examples of all skills, interleaved. */
     public Iterator<PretrainingExample> pretraining(long stream) {
         SeededRandom random = SeededRandom.of(seed, "pretrain", Long.toString(stream));
@@ -82,7 +98,7 @@ public final class TrainingData {
             @Override
             public PretrainingExample next() {
                 while (true) {
-                    Skill skill = random.pick(skills);
+                    Skill skill = weightedSkill(random);
                     String input = skill.input(random, InputLength.STANDARD);
                     String prompt = skill.prompt(input);
                     if (!heldOutPrompts.get(skill.name()).contains(prompt)) {

@@ -6,7 +6,8 @@ import dev.concord.model.kv.KvBlockPool;
  * How an {@link InferenceEngine} runs.
  *
  * @param threads       compute threads, the calling thread included
- * @param scalarKernels use the plain-Java reference kernels instead of the Vector API ones (tests, checks)
+ * @param scalarKernels use the plain-Java reference kernels for the matrix products instead of the Vector API ones
+ *                      (tests, checks); attention and the LoRA expand are the engine's own vector code either way
  * @param kvBlockSize   positions per KV cache block
  * @param kvMaxTokens   positions the KV pool can hold over all live sequences (memory is taken as used)
  */

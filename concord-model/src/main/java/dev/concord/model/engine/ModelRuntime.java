@@ -61,7 +61,14 @@ public final class ModelRuntime implements AutoCloseable {
                 running = LoraMerge.fold(base, mix);
                 perSequence = AdapterMix.NONE;
             }
-            return new ModelRuntime(base, running, new InferenceEngine(running, options), perSequence);
+            try {
+                return new ModelRuntime(base, running, new InferenceEngine(running, options), perSequence);
+            } catch (RuntimeException | Error e) {
+                if (running != base) {
+                    running.close();
+                }
+                throw e;
+            }
         } catch (RuntimeException | Error e) {
             base.close();
             throw e;
@@ -94,6 +101,9 @@ public final class ModelRuntime implements AutoCloseable {
     @Override
     public void close() {
         engine.close();
+        if (running != base) {
+            running.close();
+        }
         base.close();
     }
 }

@@ -6,6 +6,7 @@ import dev.concord.adapter.ModuleKind;
 import dev.concord.error.InvalidInputException;
 import dev.concord.model.config.ModelConfig;
 import dev.concord.model.weights.Projection;
+import dev.concord.model.weights.WeightMemory;
 import dev.concord.tensor.FloatMatrix;
 import dev.concord.tensor.kernel.WeightFormat;
 import dev.concord.tensor.kernel.WeightMatrix;
@@ -17,8 +18,9 @@ import java.util.regex.Pattern;
 
 /**
  * A PEFT LoRA adapter checked against a model and laid out for the engine: per layer and projection the factors
- * with their scaling, plus the optional output-layer ({@code lm_head}) and embedding updates. Factors live
- * off-heap (see {@link NativeMatrix}) in the adapter's own dtype, or in a dtype the caller chooses.
+ * with their scaling, plus the optional output-layer ({@code lm_head}) and embedding updates. Factors live in
+ * {@link WeightMemory} (mapped, like the base weights) in the adapter's own dtype, or in a dtype the caller
+ * chooses.
  *
  * <p>Each instance has an {@link #id()}; the engine applies a sequence's adapters in increasing id order, so the
  * order of floating-point accumulation, and with it every result, does not depend on the batch.
@@ -161,7 +163,7 @@ public final class AdapterWeights {
 
     /** An off-heap matrix in {@code format}; narrowing is exact when the values came from that format. */
     static WeightMatrix matrix(FloatMatrix m, WeightFormat format) {
-        return NativeMatrix.of(m.data(), m.rows(), m.cols(), format);
+        return WeightMemory.matrix(m.data(), m.rows(), m.cols(), format);
     }
 
     /** The engine-wide identity that orders adapters when several apply to one sequence. */

@@ -5,9 +5,11 @@ import dev.concord.model.weights.LayerWeights;
 import dev.concord.model.weights.Linear;
 import dev.concord.model.weights.ModelWeights;
 import dev.concord.model.weights.Projection;
+import dev.concord.model.weights.WeightMemory;
 import dev.concord.tensor.kernel.Kernels;
 import dev.concord.tensor.kernel.WeightFormat;
 import dev.concord.tensor.kernel.WeightMatrix;
+import java.lang.foreign.Arena;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -15,9 +17,9 @@ import java.util.Map;
 
 /**
  * Merged LoRA for single-adapter deployments: folds {@code Σ_a w_a · s_a · B_a · A_a} into the base weights once,
- * so that decoding afterwards costs exactly what the base model costs. Only adapted matrices are rebuilt (as off-heap
- * copies in the chosen format); the rest stays in the checkpoint's memory map. The fold is computed in float32
- * from the widened base values: {@code W + w·s·(B·A)} with B·A as a kernel product over the rank.
+ * so that decoding afterwards costs exactly what the base model costs. Only adapted matrices are rebuilt (in
+ * {@link WeightMemory}, in the chosen format); the rest stays in the checkpoint's memory map. The fold is computed
+ * in float32 from the widened base values: {@code W + w·s·(B·A)} with B·A as a kernel product over the rank.
  */
 public final class LoraMerge {
     private LoraMerge() {}
@@ -29,12 +31,24 @@ public final class LoraMerge {
 
     /**
      * Folds {@code mix} into {@code base}; merged matrices are stored in {@code format} (F32, BF16 or F16 round
-     * the merged value to nearest even, Q8_0 re-quantizes). The result shares {@code base}'s maps.
+     * the merged value to nearest even, Q8_0 re-quantizes). The result shares {@code base}'s maps; closing it
+     * releases the merged copies (un-merging is dropping them).
      */
     public static ModelWeights fold(ModelWeights base, AdapterMix mix, WeightFormat format, Kernels kernels) {
         if (mix.isEmpty()) {
             return base;
         }
+        Arena arena = Arena.ofShared();
+        try {
+            return fold(base, mix, format, kernels, arena);
+        } catch (RuntimeException | Error e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    private static ModelWeights fold(ModelWeights base, AdapterMix mix, WeightFormat format, Kernels kernels,
+            Arena arena) {
         List<LayerWeights> layers = new ArrayList<>();
         for (int l = 0; l < base.layerCount(); l++) {
             LayerWeights lw = base.layer(l);
@@ -51,7 +65,7 @@ public final class LoraMerge {
                 }
                 if (!fs.isEmpty()) {
                     Linear lin = lw.linear(p);
-                    merged.put(p, lin.withWeight(foldMatrix(p.moduleName(l), lin.weight(), fs, ws, format, kernels)));
+                    merged.put(p, lin.withWeight(foldMatrix(p.moduleName(l), lin.weight(), fs, ws, format, kernels, arena)));
                 }
             }
             layers.add(merged.isEmpty() ? lw : lw.replacing(merged));
@@ -78,17 +92,17 @@ public final class LoraMerge {
         }
         if (embeddingCopy != null) {
             // the embedding is gathered row by row, never streamed: keep it exact in float32
-            embedding = NativeMatrix.of(embeddingCopy, embedding.rows(), embedding.cols(), WeightFormat.F32);
+            embedding = WeightMemory.matrix(embeddingCopy, embedding.rows(), embedding.cols(), WeightFormat.F32, arena);
         }
         Linear head = base.lmHead();
         if (!headFactors.isEmpty()) {
-            head = head.withWeight(foldMatrix("lm_head", head.weight(), headFactors, headWeights, format, kernels));
+            head = head.withWeight(foldMatrix("lm_head", head.weight(), headFactors, headWeights, format, kernels, arena));
         }
-        return base.derive(embedding, layers, head);
+        return base.derive(embedding, layers, head, arena::close);
     }
 
     private static WeightMatrix foldMatrix(String name, WeightMatrix w, List<LoraFactors> factors, List<Float> weights,
-            WeightFormat format, Kernels kernels) {
+            WeightFormat format, Kernels kernels, Arena arena) {
         int rows = w.rows();
         int cols = w.cols();
         float[] merged = widen(name, w);
@@ -109,10 +123,12 @@ public final class LoraMerge {
                 f.b().readRow(o, b, o * r);
             }
             float alpha = weights.get(i) * f.scaling();
-            kernels.matmul(NativeMatrix.of(aT, cols, r, WeightFormat.F32), b, 0, r, rows, merged, 0, cols, alpha, null,
-                    true);
+            try (Arena temp = Arena.ofShared()) {
+                kernels.matmul(WeightMemory.matrix(aT, cols, r, WeightFormat.F32, temp), b, 0, r, rows, merged, 0, cols,
+                        alpha, null, true);
+            }
         }
-        return NativeMatrix.of(merged, rows, cols, format);
+        return WeightMemory.matrix(merged, rows, cols, format, arena);
     }
 
     private static float[] widen(String name, WeightMatrix w) {

@@ -3,7 +3,6 @@ package dev.concord.model.lora;
 import dev.concord.model.weights.Projection;
 import dev.concord.tensor.kernel.ComputePool;
 import dev.concord.tensor.kernel.Kernels;
-import dev.concord.tensor.kernel.WeightMatrix;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -13,15 +12,16 @@ import java.util.function.Function;
 /**
  * How the rows of one forward batch are grouped per adapter, SGMV-style (Punica, S-LoRA): a segment is a run of
  * consecutive rows that use the same adapter with the same weight. Every segment runs a shrink {@code T = X·Aᵀ}
- * ([rows, r]) and an expand {@code Y += w·s · T·Bᵀ} as small GEMMs over exactly its rows: ranks may differ between
- * adapters, nothing is padded, and a row with several adapters is simply in several segments.
+ * ([rows, r], a small GEMM in the kernels) and an expand {@code Y += w·s · T·Bᵀ} ({@link LoraExpand}, along output
+ * columns) over exactly its rows: ranks may differ between adapters, nothing is padded, and a row with several
+ * adapters is simply in several segments.
  *
  * <p>The updates of projections that read the same input (q, k and v; gate and up) run together. When no row has
  * two adapters, one parallel job does it all, a chunk per (segment, projection) running its shrink then its
  * expand. Otherwise the shrinks run as one job (each writing its own part of the scratch buffer) and the expands as
  * another, cut by output columns, every chunk walking the segments in increasing adapter id. Either way each output
- * element receives its updates, in adapter order, through the same kernel operations whatever else is in the batch
- * and however the work is cut; with batch-invariant kernels a row's result is bitwise independent of its batch.
+ * element receives its updates, in adapter order, through the same operations whatever else is in the batch and
+ * however the work is cut; with batch-invariant kernels a row's result is bitwise independent of its batch.
  */
 public final class LoraSegments {
     /** Rows [firstRow, firstRow + rowCount) use {@code adapter} with mix weight {@code weight}. */
@@ -29,8 +29,8 @@ public final class LoraSegments {
 
     public static final LoraSegments EMPTY = new LoraSegments(List.of(), true);
 
-    /** Output rows of B per expand chunk, at least (a multiple of 4, the kernels' row tile). */
-    private static final int MIN_EXPAND_ROWS = 32;
+    /** Output columns per expand chunk, at least. */
+    private static final int MIN_EXPAND_COLUMNS = 64;
 
     private final List<Segment> segments;
     private final int totalRows;
@@ -143,8 +143,10 @@ public final class LoraSegments {
             pool.run(n, i -> {
                 Update u = updates.get(i);
                 Segment s = u.segment();
-                serial.loraShrink(u.factors().a(), x, s.firstRow(), s.rowCount(), scratch, u.tOffset());
-                serial.loraExpand(u.factors().b(), u.alpha(), scratch, u.tOffset(), s.rowCount(), u.y(), s.firstRow());
+                LoraFactors f = u.factors();
+                serial.loraShrink(f.a(), x, s.firstRow(), s.rowCount(), scratch, u.tOffset());
+                LoraExpand.run(f.bTransposed(), f.rank(), f.outFeatures(), u.alpha(), scratch, u.tOffset(),
+                        s.rowCount(), u.y(), s.firstRow(), 0, f.outFeatures());
             });
             return;
         }
@@ -157,24 +159,20 @@ public final class LoraSegments {
         for (int i = 0; i < n; i++) {
             if (i == 0 || updates.get(i).y() != updates.get(i - 1).y()) {
                 int out = updates.get(i).factors().outFeatures();
-                int rowsPerChunk = Math.max(MIN_EXPAND_ROWS, (out / (2 * pool.threads()) + 3) & ~3);
-                for (int first = 0; first < out; first += rowsPerChunk) {
-                    chunks.add(new int[] {i, first, Math.min(rowsPerChunk, out - first)});
+                int colsPerChunk = Math.max(MIN_EXPAND_COLUMNS, (out / (2 * pool.threads()) + 15) & ~15);
+                for (int first = 0; first < out; first += colsPerChunk) {
+                    chunks.add(new int[] {i, first, Math.min(out, first + colsPerChunk)});
                 }
             }
         }
         pool.run(chunks.size(), c -> {
             int[] chunk = chunks.get(c);
             float[] y = updates.get(chunk[0]).y();
-            int first = chunk[1];
-            int count = chunk[2];
             for (int i = chunk[0]; i < n && updates.get(i).y() == y; i++) {
                 Update u = updates.get(i);
                 LoraFactors f = u.factors();
-                int out = f.outFeatures();
-                WeightMatrix b = count == out ? f.b() : f.b().rowRange(first, count);
-                serial.matmul(b, scratch, u.tOffset(), f.rank(), u.segment().rowCount(), y,
-                        u.segment().firstRow() * out + first, out, u.alpha(), null, true);
+                LoraExpand.run(f.bTransposed(), f.rank(), f.outFeatures(), u.alpha(), scratch, u.tOffset(),
+                        u.segment().rowCount(), y, u.segment().firstRow(), chunk[1], chunk[2]);
             }
         });
     }

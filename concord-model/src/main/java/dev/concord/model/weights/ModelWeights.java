@@ -119,11 +119,13 @@ public final class ModelWeights implements AutoCloseable {
 
     /**
      * Weights that share this instance's maps but replace the embedding, layers and output layer (LoRA merges).
-     * The result does not own the maps: keep this instance open while it is used.
+     * The result does not own this instance's maps (keep it open while the result is used); it owns
+     * {@code resources}, the memory of the new matrices, released by its {@link #close()}.
      */
-    public ModelWeights derive(WeightMatrix newEmbedding, List<LayerWeights> newLayers, Linear newLmHead) {
+    public ModelWeights derive(WeightMatrix newEmbedding, List<LayerWeights> newLayers, Linear newLmHead,
+            AutoCloseable resources) {
         return new ModelWeights(config, newEmbedding, newLayers, finalNorm, newLmHead, tiedEmbeddings, quantization,
-                null);
+                resources);
     }
 
     @Override

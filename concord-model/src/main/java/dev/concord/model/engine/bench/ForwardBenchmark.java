@@ -8,18 +8,28 @@ import dev.concord.model.engine.Sequence;
 import dev.concord.model.engine.SequenceInput;
 import dev.concord.model.lora.AdapterMix;
 import dev.concord.model.lora.AdapterWeights;
+import dev.concord.model.lora.LoraFactors;
 import dev.concord.model.lora.LoraMerge;
 import dev.concord.model.sample.TokenSampler;
+import dev.concord.model.weights.LayerWeights;
 import dev.concord.model.weights.ModelWeights;
+import dev.concord.model.weights.Projection;
 import dev.concord.model.weights.Quantization;
 import dev.concord.model.weights.RandomCheckpoint;
+import dev.concord.model.weights.WeightMemory;
 import dev.concord.tensor.DType;
+import dev.concord.tensor.kernel.ComputePool;
 import dev.concord.tensor.kernel.Kernels;
 import dev.concord.tensor.kernel.MemoryBandwidth;
 import dev.concord.tensor.kernel.WeightFormat;
+import dev.concord.tensor.kernel.WeightMatrix;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -39,7 +49,8 @@ import java.util.function.Consumer;
  *   <li>the logit deviation and decode speed of q8_0 weights.</li>
  * </ul>
  * Each rate is the best of three timed runs after a warm-up, so that other processes sharing the cores disturb the
- * figures less; the naive baseline runs once (it is long).
+ * figures less; batch configurations that are compared with one another run their timed blocks interleaved. The
+ * naive baseline runs once (it is long).
  */
 public final class ForwardBenchmark {
     /** What to run. */
@@ -47,10 +58,19 @@ public final class ForwardBenchmark {
             int smallBatch, int smallBatchAdapters, int decodeTokens, int batchSteps, int naiveRequests,
             int prefillTokens, Path modelDir, Path adapterDir, long seed) {}
 
-    /** Tokens per second of one measurement and the bound it is compared with. */
-    public record Rate(String name, double tokensPerSecond, double boundTokensPerSecond) {
+    /**
+     * Tokens per second of one measurement, the memory-bandwidth bound (bytes a step must read ÷ measured read
+     * bandwidth) and the roofline bound, the lower of that and the compute bound (the step's matrix-product FLOPs ÷
+     * the FLOP rate the kernels reach on a compute-bound product); 0 where no bound applies.
+     */
+    public record Rate(String name, double tokensPerSecond, double boundTokensPerSecond,
+            double rooflineTokensPerSecond) {
         public double fractionOfBound() {
             return boundTokensPerSecond > 0 ? tokensPerSecond / boundTokensPerSecond : Double.NaN;
+        }
+
+        public double fractionOfRoofline() {
+            return rooflineTokensPerSecond > 0 ? tokensPerSecond / rooflineTokensPerSecond : Double.NaN;
         }
     }
 
@@ -58,7 +78,8 @@ public final class ForwardBenchmark {
     public record QuantizationCost(double maxDeviation, double rmsDeviation, double top1Agreement) {}
 
     /** Everything measured for one dtype. */
-    public record Result(DType dtype, long parameters, double bandwidthGBs, long bytesPerToken, long adapterBytes,
+    public record Result(DType dtype, long parameters, double bandwidthGBs, double gemmGflops, long bytesPerToken,
+            long adapterBytes,
             Rate singleStream, Rate batchedAdapters, Rate batchedBase, Rate smallMixed, Rate smallOneAdapter,
             Rate smallBase, Rate naive, Rate prefill, Rate q8SingleStream, QuantizationCost q8Cost) {
         /** Batched decode with distinct adapters relative to the same batch without adapters. */
@@ -77,6 +98,9 @@ public final class ForwardBenchmark {
 
     private final Config config;
     private final Consumer<String> log;
+    private double gflops;
+    private double baseFlops;
+    private double adapterFlops;
 
     public ForwardBenchmark(Config config, Consumer<String> log) {
         this.config = config;
@@ -104,6 +128,11 @@ public final class ForwardBenchmark {
             double bytesPerSecond = bandwidthGBs * 1e9;
             long bytesPerToken = weights.bytesReadPerToken();
             long adapterBytes = adapters.isEmpty() ? 0 : adapters.getFirst().bytes();
+            gflops = gemmGflops(WeightFormat.of(config.dtype()), config.threads());
+            baseFlops = matmulFlopsPerToken(weights);
+            adapterFlops = adapters.isEmpty() ? 0 : adapterFlopsPerToken(adapters.getFirst());
+            log.accept(String.format("kernel GEMM rate (%s, 64 tokens): %.1f GFLOP/s; %.2f GFLOP per token, %.3f more "
+                    + "per adapted token", config.dtype(), gflops, baseFlops / 1e9, adapterFlops / 1e9));
 
             Rate single = singleStream(engine, bytesPerToken, bytesPerSecond);
             int batch = config.adapters();
@@ -113,10 +142,11 @@ public final class ForwardBenchmark {
             }
             long stepBytesBase = stepBytes(weights, batch);
             long stepBytesAdapters = stepBytesBase + (long) Math.min(batch, adapters.size()) * adapterBytes;
-            Rate batchedAdapters = batched(engine, "batched decode, " + batch + " seqs x " + batch + " adapters",
-                    distinct, stepBytesAdapters, bytesPerSecond);
-            Rate batchedBase = batched(engine, "batched decode, " + batch + " seqs, no adapter",
-                    repeat(AdapterMix.NONE, batch), stepBytesBase, bytesPerSecond);
+            List<Rate> big = batched(engine, List.of(
+                    new BatchRun("batched decode, " + batch + " seqs x " + batch + " adapters", distinct,
+                            stepBytesAdapters, true),
+                    new BatchRun("batched decode, " + batch + " seqs, no adapter", repeat(AdapterMix.NONE, batch),
+                            stepBytesBase, false)), bytesPerSecond);
 
             int small = config.smallBatch();
             List<AdapterMix> mixed = new ArrayList<>();
@@ -124,12 +154,18 @@ public final class ForwardBenchmark {
                 mixed.add(AdapterMix.single(adapters.get(i % config.smallBatchAdapters())));
             }
             long smallBase = stepBytes(weights, small);
-            Rate smallMixed = batched(engine, small + " seqs over " + config.smallBatchAdapters() + " adapters", mixed,
-                    smallBase + config.smallBatchAdapters() * adapterBytes, bytesPerSecond);
-            Rate smallOne = batched(engine, small + " seqs over 1 adapter", repeat(AdapterMix.single(adapters.get(0)),
-                    small), smallBase + adapterBytes, bytesPerSecond);
-            Rate smallNone = batched(engine, small + " seqs, no adapter", repeat(AdapterMix.NONE, small), smallBase,
+            List<Rate> few = batched(engine, List.of(
+                    new BatchRun(small + " seqs over " + config.smallBatchAdapters() + " adapters", mixed,
+                            smallBase + config.smallBatchAdapters() * adapterBytes, true),
+                    new BatchRun(small + " seqs over 1 adapter", repeat(AdapterMix.single(adapters.get(0)), small),
+                            smallBase + adapterBytes, true),
+                    new BatchRun(small + " seqs, no adapter", repeat(AdapterMix.NONE, small), smallBase, false)),
                     bytesPerSecond);
+            Rate batchedAdapters = big.get(0);
+            Rate batchedBase = big.get(1);
+            Rate smallMixed = few.get(0);
+            Rate smallOne = few.get(1);
+            Rate smallNone = few.get(2);
 
             Rate naive = naive(weights, adapters, options);
             Rate prefill = prefill(engine);
@@ -152,7 +188,7 @@ public final class ForwardBenchmark {
                         cost.top1Agreement()));
                 q8 = singleStream(q8Engine, q8Weights.bytesReadPerToken(), bytesPerSecond, "single-stream decode, q8_0");
             }
-            return new Result(config.dtype(), weights.parameterCount(), bandwidthGBs, bytesPerToken, adapterBytes,
+            return new Result(config.dtype(), weights.parameterCount(), bandwidthGBs, gflops, bytesPerToken, adapterBytes,
                     single, batchedAdapters, batchedBase, smallMixed, smallOne, smallNone, naive, prefill, q8, cost);
         }
     }
@@ -243,36 +279,58 @@ public final class ForwardBenchmark {
                 }
             }
         }
-        Rate r = new Rate(name, best, bytesPerSecond / bytesPerToken);
+        double bound = bytesPerSecond / bytesPerToken;
+        double flopBound = gflops * 1e9 / baseFlops;
+        Rate r = new Rate(name, best, bound, Math.min(bound, flopBound));
         log.accept(describe(r));
         return r;
     }
 
-    private Rate batched(InferenceEngine engine, String name, List<AdapterMix> mixes, long stepBytes,
-            double bytesPerSecond) {
+    /** One batched configuration: the adapter mix of each sequence and the bytes a step must read. */
+    private record BatchRun(String name, List<AdapterMix> mixes, long stepBytes, boolean adapted) {}
+
+    /**
+     * Decode rates of several batch configurations compared with one another. Their timed blocks are interleaved
+     * (A, B, C, A, B, C, ...) and the best block of each counts, so that a slow spell of the machine does not fall
+     * on one configuration only.
+     */
+    private List<Rate> batched(InferenceEngine engine, List<BatchRun> runs, double bytesPerSecond) {
         int steps = config.batchSteps();
-        List<Sequence> seqs = new ArrayList<>();
+        List<List<Sequence>> seqs = new ArrayList<>();
         try {
-            List<SequenceInput> prefill = new ArrayList<>();
-            for (int i = 0; i < mixes.size(); i++) {
-                Sequence s = engine.newSequence(mixes.get(i));
-                seqs.add(s);
-                prefill.add(SequenceInput.last(s, prompt(16, i)));
+            for (BatchRun run : runs) {
+                List<Sequence> group = new ArrayList<>();
+                List<SequenceInput> prefill = new ArrayList<>();
+                for (int i = 0; i < run.mixes().size(); i++) {
+                    Sequence s = engine.newSequence(run.mixes().get(i));
+                    group.add(s);
+                    prefill.add(SequenceInput.last(s, prompt(16, i)));
+                }
+                seqs.add(group);
+                engine.forward(prefill);
+                decodeSteps(engine, group, Math.max(2, steps / 4));
             }
-            engine.forward(prefill);
-            decodeSteps(engine, seqs, Math.max(2, steps / 4));
-            double best = 0;
+            double[] best = new double[runs.size()];
             for (int rep = 0; rep < REPEATS; rep++) {
-                long t0 = System.nanoTime();
-                decodeSteps(engine, seqs, steps);
-                best = Math.max(best, steps * mixes.size() / ((System.nanoTime() - t0) / 1e9));
+                for (int k = 0; k < runs.size(); k++) {
+                    long t0 = System.nanoTime();
+                    decodeSteps(engine, seqs.get(k), steps);
+                    best[k] = Math.max(best[k], steps * runs.get(k).mixes().size() / ((System.nanoTime() - t0) / 1e9));
+                }
             }
-            double boundSteps = bytesPerSecond / stepBytes;
-            Rate r = new Rate(name, best, boundSteps * mixes.size());
-            log.accept(describe(r));
-            return r;
+            List<Rate> rates = new ArrayList<>();
+            for (int k = 0; k < runs.size(); k++) {
+                BatchRun run = runs.get(k);
+                int n = run.mixes().size();
+                double boundSteps = bytesPerSecond / run.stepBytes();
+                double flopSteps = gflops * 1e9 / (n * (baseFlops + (run.adapted() ? adapterFlops : 0)));
+                Rate r = new Rate(run.name(), best[k], boundSteps * n, Math.min(boundSteps, flopSteps) * n);
+                log.accept(describe(r));
+                rates.add(r);
+            }
+            return rates;
         } finally {
-            seqs.forEach(Sequence::close);
+            seqs.forEach(g -> g.forEach(Sequence::close));
         }
     }
 
@@ -296,9 +354,11 @@ public final class ForwardBenchmark {
         Kernels kernels = Kernels.preferred();
         long t0 = System.nanoTime();
         for (int i = 0; i < requests; i++) {
-            ModelWeights merged = LoraMerge.fold(base, AdapterMix.single(adapters.get(i % adapters.size())),
+            // closing the merged weights drops the merged copies: the un-merge
+            try (ModelWeights merged = LoraMerge.fold(base, AdapterMix.single(adapters.get(i % adapters.size())),
                     WeightFormat.of(config.dtype()), kernels);
-            try (InferenceEngine engine = new InferenceEngine(merged, options); Sequence s = engine.newSequence()) {
+                    InferenceEngine engine = new InferenceEngine(merged, options);
+                    Sequence s = engine.newSequence()) {
                 engine.forwardLast(s, prompt(16, i));
                 for (int t = 0; t < steps; t++) {
                     engine.forwardLast(s, token(i + t));
@@ -306,7 +366,8 @@ public final class ForwardBenchmark {
             }
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
-        Rate r = new Rate("naive: " + requests + " requests one by one, merge + unmerge", requests * steps / seconds, 0);
+        Rate r = new Rate("naive: " + requests + " requests one by one, merge + unmerge", requests * steps / seconds, 0,
+                0);
         log.accept(describe(r));
         return r;
     }
@@ -324,15 +385,80 @@ public final class ForwardBenchmark {
                 best = Math.max(best, n / ((System.nanoTime() - t0) / 1e9));
             }
         }
-        Rate r = new Rate("prefill, " + n + "-token prompt", best, 0);
+        double flopBound = gflops * 1e9 / baseFlops;
+        Rate r = new Rate("prefill, " + n + "-token prompt", best, 0, flopBound);
         log.accept(describe(r));
         return r;
     }
 
     private static String describe(Rate r) {
         String bound = r.boundTokensPerSecond() > 0
-                ? String.format(" (%.0f%% of the %.1f tok/s bound)", 100 * r.fractionOfBound(), r.boundTokensPerSecond())
+                ? String.format(" (%.0f%% of the %.1f tok/s bandwidth bound)", 100 * r.fractionOfBound(),
+                        r.boundTokensPerSecond())
                 : "";
-        return String.format("%-52s %9.1f tok/s%s", r.name(), r.tokensPerSecond(), bound);
+        String roof = r.rooflineTokensPerSecond() > 0
+                ? String.format(" (%.0f%% of the %.1f tok/s roofline)", 100 * r.fractionOfRoofline(),
+                        r.rooflineTokensPerSecond())
+                : "";
+        return String.format("%-52s %9.1f tok/s%s%s", r.name(), r.tokensPerSecond(), bound, roof);
+    }
+
+    /** FLOPs of the matrix products for one token: 2 per weight of every projection and the output layer. */
+    private static double matmulFlopsPerToken(ModelWeights w) {
+        double total = (double) w.lmHead().weight().rows() * w.lmHead().weight().cols();
+        for (LayerWeights l : w.layers()) {
+            for (Projection p : Projection.values()) {
+                total += (double) l.linear(p).outFeatures() * l.linear(p).inFeatures();
+            }
+        }
+        return 2 * total;
+    }
+
+    /** FLOPs of one adapter's shrinks and expands for one token. */
+    private static double adapterFlopsPerToken(AdapterWeights a) {
+        double total = 0;
+        for (int l = 0; l < a.layerCount(); l++) {
+            for (Projection p : Projection.values()) {
+                LoraFactors f = a.factors(l, p);
+                if (f != null) {
+                    total += (double) f.rank() * (f.inFeatures() + f.outFeatures());
+                }
+            }
+        }
+        return 2 * total;
+    }
+
+    /**
+     * The FLOP rate the kernels reach on a compute-bound product (64 tokens through a [2048, 768] matrix of the
+     * benchmark's dtype, as in an MLP projection): the ceiling of batched decoding and prefill.
+     */
+    static double gemmGflops(WeightFormat format, int threads) {
+        int rows = 2048;
+        int cols = 768;
+        int n = 64;
+        try (Arena arena = Arena.ofShared(); ComputePool pool = new ComputePool(threads)) {
+            // the same kind of memory as the model's weights, so the probe does not disturb the kernels' compilation
+            MemorySegment data = WeightMemory.allocate((long) rows * cols * format.elementBytes(), "GEMM probe", arena);
+            for (long i = 0; i < data.byteSize(); i += 2) {
+                data.set(ValueLayout.JAVA_SHORT_UNALIGNED, i, (short) 0x3c00);
+            }
+            WeightMatrix w = WeightMatrix.of(format, data, rows, cols);
+            Kernels kernels = Kernels.vector(pool);
+            float[] x = new float[n * cols];
+            float[] y = new float[n * rows];
+            Arrays.fill(x, 0.01f);
+            double best = 0;
+            for (int rep = 0; rep < 4; rep++) {
+                long t0 = System.nanoTime();
+                for (int it = 0; it < 20; it++) {
+                    kernels.matmul(w, x, 0, cols, n, y, 0, rows, 1f, null, false);
+                }
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                if (rep > 0) {
+                    best = Math.max(best, 20 * 2.0 * n * rows * cols / seconds / 1e9);
+                }
+            }
+            return best;
+        }
     }
 }
