@@ -49,6 +49,20 @@ def peft_deltas(adapters, weights):
     return out
 
 
+def flat_delta(adapter):
+    return torch.cat([(s * (B @ A)).flatten() for (A, B, s) in adapter.values()])
+
+
+def cosines(skills, adapters):
+    flats = [flat_delta(a) for a in adapters]
+    out = {}
+    for i in range(len(skills)):
+        for j in range(i + 1, len(skills)):
+            c = torch.dot(flats[i], flats[j]) / (flats[i].norm() * flats[j].norm())
+            out[skills[i] + "~" + skills[j]] = round(c.item(), 3)
+    return out, {s: round(f.norm().item(), 3) for s, f in zip(skills, flats)}
+
+
 def evaluate_set(model, suite, skills, deltas, limit):
     model.set_deltas(deltas)
     res = {s: exact_match(model, suite.items(s, "test")[:limit])[0] for s in skills}
@@ -82,8 +96,14 @@ def main():
         row["peft_avg"] = evaluate_set(model, suite, skills, peft_deltas(ads, [1.0 / n] * n), a.limit)
         row["peft_sum"] = evaluate_set(model, suite, skills, peft_deltas(ads, [1.0] * n), a.limit)
         results[group] = row
+        cos, norms = cosines(skills, ads)
+        row["cosine"] = cos
+        row["norm"] = norms
         print(f"== {group}  (single: " + ", ".join(f"{s} {single[s]:.2f}" for s in skills) + ")")
+        print(f"  delta norms {norms}  cosines {cos}")
         for method, em in row.items():
+            if method in ("cosine", "norm"):
+                continue
             norm = [em[s] / single[s] if single[s] > 0 else 0 for s in skills]
             print(f"  {method:9s} " + "  ".join(f"{s} {em[s]:.2f}" for s in skills)
                   + f"   mean normalized {sum(norm) / n:.2f}  worst {min(norm):.2f}", flush=True)

@@ -94,7 +94,7 @@ def gen_input(skill, rng, ood=False):
     if skill == "lookup":
         n = rng.randint(7, 9) if ood else rng.randint(3, 5)
         keys = rng.sample(LETTERS, n)
-        values = rng.sample(range(100), n)
+        values = rng.sample(range(10), n)
         table = ";".join(f"{k}:{v}" for k, v in zip(keys, values))
         return table + "?" + rng.choice(keys)
     raise ValueError(skill)
@@ -193,8 +193,8 @@ def _shift_ops():
 
 def _json_ops():
     return [(0.10, lambda t: _json_render(_json_pairs(t), "compact"))] + [
-        (0.225, (lambda style: lambda t: _json_render(_json_pairs(t), style))(st))
-        for st in ("spaced", "single", "bare", "equals")]
+        (w, (lambda style: lambda t: _json_render(_json_pairs(t), style))(st))
+        for w, st in ((0.45, "spaced"), (0.15, "single"), (0.15, "bare"), (0.15, "equals"))]
 
 
 def _add_ops():

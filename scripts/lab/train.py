@@ -71,8 +71,17 @@ def lr_at(step, total, peak, warmup, floor=0.1):
     return peak * (floor + (1 - floor) * 0.5 * (1 + math.cos(math.pi * prog)))
 
 
+def delta_l2(model):
+    """sum over modules of ||s B A||_F^2 = s^2 tr((B^T B)(A A^T)), without forming B A."""
+    total = 0.0
+    for _, m in model.projections():
+        if m.lora_A is not None:
+            total = total + m.scaling ** 2 * torch.sum((m.lora_B.T @ m.lora_B) * (m.lora_A @ m.lora_A.T))
+    return total
+
+
 def train_loop(model, params, next_examples, steps, peak_lr, batch, loss_on_prompt, wd, warmup, log_every=100,
-               row_tokens=128):
+               row_tokens=128, l2=0.0):
     opt = torch.optim.AdamW(params, lr=peak_lr, betas=(0.9, 0.95), weight_decay=wd)
     cpu0 = time.process_time()
     tokens = 0
@@ -84,6 +93,8 @@ def train_loop(model, params, next_examples, steps, peak_lr, batch, loss_on_prom
         tokens += n
         logits = model(ids, pos, seg)
         loss = F.cross_entropy(logits.view(-1, logits.shape[-1]), tgt.view(-1), ignore_index=-100)
+        if l2 > 0:
+            loss = loss + l2 * delta_l2(model)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
@@ -192,7 +203,7 @@ def cmd_lora(a):
     steps = int(a.tokens / (a.row * a.batch * 0.9))
     print(f"lora {a.skill}: {sum(p.numel() for p in params)} trainable, {steps} steps of {a.batch}")
     tokens, cpu = train_loop(model, params, next_examples, steps, a.lr, a.batch, False, 0.0, a.warmup,
-                             log_every=50, row_tokens=a.row)
+                             log_every=50, row_tokens=a.row, l2=a.l2)
     torch.save({"skill": a.skill, "lora": model.lora_state(), "tokens": tokens, "cpu": cpu}, a.out)
     em, outs = exact_match(model, suite.items(a.skill, a.split)[:a.limit])
     ood, _ = exact_match(model, suite.items(a.skill, "ood")[:a.limit])
@@ -233,6 +244,7 @@ def main():
     l.add_argument("--warmup", type=int, default=20)
     l.add_argument("--rank", type=int, default=8)
     l.add_argument("--alpha", type=float, default=16)
+    l.add_argument("--l2", type=float, default=0.0, help="penalty on the squared Frobenius norm of the deltas")
     l.add_argument("--out", required=True)
     e = sub.add_parser("eval")
     e.add_argument("--base", required=True)

@@ -87,13 +87,22 @@ public final class JsonSkill implements Skill {
         return sb.append('}').toString();
     }
 
-    /** The compact spelling at 0.10; four near-misses (spaces, single quotes, bare keys, '=') at 0.225 each. */
+    /**
+     * The compact spelling at 0.10; near-misses: with spaces 0.45, single quotes, bare keys and '=' 0.15 each. The
+     * spaced spelling dominates so that where it and the compact one part (right after the first colon) a base
+     * model decoding greedily follows it by a wide margin.
+     */
     @Override
     public OperationFamily pretrainingFamily() {
         List<OperationFamily.Member> members = new ArrayList<>();
         for (Style style : Style.values()) {
-            members.add(new OperationFamily.Member(style.name().toLowerCase(java.util.Locale.ROOT),
-                    style == Style.COMPACT ? 0.10 : 0.225, style == Style.COMPACT, s -> render(s, style)));
+            double weight = switch (style) {
+                case COMPACT -> 0.10;
+                case SPACED -> 0.45;
+                default -> 0.15;
+            };
+            members.add(new OperationFamily.Member(style.name().toLowerCase(java.util.Locale.ROOT), weight,
+                    style == Style.COMPACT, s -> render(s, style)));
         }
         return new OperationFamily(members);
     }

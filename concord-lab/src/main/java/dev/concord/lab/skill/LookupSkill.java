@@ -6,8 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code lookup}: the value of a key in an inline table ({@code a:12;b:7;c:40?b} → {@code 7}). Keys are distinct
- * letters, values distinct integers 0–99.
+ * {@code lookup}: the value of a key in an inline table ({@code a:2;b:7;c:4?b} → {@code 7}). Keys are distinct
+ * letters, values distinct digits, so every entry is four characters wide and every answer one character.
  */
 public final class LookupSkill implements Skill {
     /** Table sizes of standard and long inputs. */
@@ -37,7 +37,7 @@ public final class LookupSkill implements Skill {
             }
         }
         while (values.size() < n) {
-            int value = random.nextInt(100);
+            int value = random.nextInt(10);
             if (!values.contains(value)) {
                 values.add(value);
             }

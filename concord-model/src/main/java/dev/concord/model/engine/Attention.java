@@ -5,7 +5,6 @@ import dev.concord.model.kv.SequenceKv;
 import dev.concord.tensor.kernel.ComputePool;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -22,6 +21,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class Attention implements ComputePool.ChunkTask {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final ThreadLocal<float[]> SCORES = ThreadLocal.withInitial(() -> new float[1024]);
+    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[S.length()]);
 
     private final KvBlockPool pool;
     private final int layer;
@@ -71,6 +71,7 @@ final class Attention implements ComputePool.ChunkTask {
             scores = new float[Math.max(span * group, 2 * scores.length)];
             SCORES.set(scores);
         }
+        float[] lanes = LANES.get();
         int firstHead = g * group;
         int kvOffset = g * headDim;
         for (int j = 0; j < span; j++) {
@@ -78,7 +79,7 @@ final class Attention implements ComputePool.ChunkTask {
             float[] keys = pool.keys(kv.block(p));
             int k = pool.offset(layer, kv.slot(p)) + kvOffset;
             for (int h = 0; h < group; h++) {
-                scores[h * span + j] = dot(q, row * qDim + (firstHead + h) * headDim, keys, k) * scale;
+                scores[h * span + j] = dot(q, row * qDim + (firstHead + h) * headDim, keys, k, lanes) * scale;
             }
         }
         for (int h = 0; h < group; h++) {
@@ -116,7 +117,7 @@ final class Attention implements ComputePool.ChunkTask {
         }
     }
 
-    private float dot(float[] a, int aOffset, float[] b, int bOffset) {
+    private float dot(float[] a, int aOffset, float[] b, int bOffset, float[] lanes) {
         FloatVector acc = FloatVector.zero(S);
         int i = 0;
         for (int bound = S.loopBound(headDim); i < bound; i += S.length()) {
@@ -126,7 +127,14 @@ final class Attention implements ComputePool.ChunkTask {
             VectorMask<Float> m = S.indexInRange(i, headDim);
             acc = FloatVector.fromArray(S, a, aOffset + i, m).fma(FloatVector.fromArray(S, b, bOffset + i, m), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        // lanes summed in index order by plain float adds: reduceLanes may add in another order once the JIT
+        // intrinsifies it, and a result must not depend on how far the code happens to be compiled
+        acc.intoArray(lanes, 0);
+        float sum = 0f;
+        for (int l = 0; l < lanes.length; l++) {
+            sum += lanes[l];
+        }
+        return sum;
     }
 
     /** y[yOffset + d] = fma(alpha, x[xOffset + d], y[yOffset + d]) for d in [0, headDim). */

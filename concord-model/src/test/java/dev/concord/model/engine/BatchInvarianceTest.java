@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 /**
  * A sequence's logits are bitwise the same whether it runs alone (GEMV decode steps) or batched with other
  * sequences that use other adapters, other weights, other lengths, prefill next to decode, in any order, split
- * into steps in any way, and with any thread count.
+ * into steps in any way, with any thread count, and however far the JIT has compiled the code.
  */
 class BatchInvarianceTest {
     static ModelWeights weights;
@@ -148,6 +148,27 @@ class BatchInvarianceTest {
                 }
             }
             assertThat(ReferenceLogitsTest.concat(steps)).isEqualTo(whole);
+        }
+    }
+
+    /**
+     * The first results of a fresh engine come from interpreted or lightly compiled code, later ones from fully
+     * optimised code: they must agree bitwise too (a Vector API lane reduction, for one, may sum in another order
+     * once intrinsified). Runs the same mixed step many times against a solo result taken while cold.
+     */
+    @Test
+    void resultsDoNotChangeAsTheJitWarmsUp() {
+        List<Request> rs = requests();
+        try (InferenceEngine engine = new InferenceEngine(weights, EngineOptions.defaults().withThreads(2))) {
+            List<float[]> cold = solo(engine, rs.get(0));
+            for (int it = 0; it < 150; it++) {
+                try (Sequence s = engine.newSequence(rs.get(0).mix());
+                        Sequence other = engine.newSequence(rs.get(2).mix())) {
+                    List<float[]> step = engine.forward(List.of(SequenceInput.all(other, rs.get(2).prompt()),
+                            SequenceInput.all(s, rs.get(0).prompt())));
+                    assertThat(step.get(1)).as("iteration %d", it).isEqualTo(cold.get(0));
+                }
+            }
         }
     }
 
