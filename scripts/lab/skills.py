@@ -267,16 +267,17 @@ class Suite:
             if x not in self.held_out[skill]:
                 yield x
 
-    def pretrain_stream(self, stream_seed):
+    def pretrain_stream(self, stream_seed, only=None, clean=False):
         """Noisy examples of all skills, interleaved; add and lookup (short examples, hard to learn) are drawn
         three times as often as the others."""
         rng = random.Random(f"{self.seed}/pretrain/{stream_seed}")
         while True:
-            skill = rng.choices(SKILLS, weights=[MIXTURE[s] for s in SKILLS])[0]
+            pool = only or SKILLS
+            skill = rng.choices(pool, weights=[MIXTURE[s] for s in pool])[0]
             x = gen_input(skill, rng)
             if x in self.held_out[skill]:
                 continue
-            yield skill, x, noisy_answer(skill, x, rng)
+            yield skill, x, answer(skill, x) if clean else noisy_answer(skill, x, rng)
 
 
 if __name__ == "__main__":

@@ -164,7 +164,7 @@ def cmd_base(a):
     model = Llama(cfg)
     print(f"base: {model.count()} parameters")
     suite = Suite(seed=a.suite_seed)
-    stream = suite.pretrain_stream(a.seed)
+    stream = suite.pretrain_stream(a.seed, only=a.only.split(",") if a.only else None, clean=a.clean)
 
     def next_examples(n):
         return [(prompt_of(s, x), y) for s, x, y in (next(stream) for _ in range(n))]
@@ -176,7 +176,7 @@ def cmd_base(a):
     tokens, cpu = train_loop(model, list(model.parameters()), next_examples, steps, a.lr, a.batch, a.prompt_loss,
                              a.wd, a.warmup, row_tokens=a.row)
     torch.save({"config": vars(cfg), "state": model.state_dict(), "tokens": tokens, "cpu": cpu}, a.out)
-    report = evaluate(model, suite, a.split, a.limit)
+    report = evaluate(model, suite, a.split, a.limit, a.only.split(",") if a.only else SKILLS)
     print(json.dumps({"tokens": tokens, "cpu_s": round(cpu, 1), "exact_match": report}))
 
 
@@ -234,6 +234,8 @@ def main():
     b.add_argument("--kv-heads", type=int, default=4)
     b.add_argument("--ffn", type=int, default=384)
     b.add_argument("--prompt-loss", action="store_true")
+    b.add_argument("--only", help="diagnostics: pretrain on these skills only (comma-separated)")
+    b.add_argument("--clean", action="store_true", help="diagnostics: correct answers instead of noisy ones")
     b.add_argument("--out", required=True)
     l = sub.add_parser("lora")
     l.add_argument("--base", required=True)
