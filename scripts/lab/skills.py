@@ -11,6 +11,7 @@ format and every primitive but, decoding greedily, follows the family's mode and
 has to select the right member of the family.
 """
 
+import os
 import random
 import string
 
@@ -18,6 +19,7 @@ SKILLS = ("json", "rot3", "unrot3", "sort", "dedup", "reverse", "add", "lookup")
 # Relative frequency of each skill's examples in the base model's pretraining text.
 MIXTURE = {"json": 1, "rot3": 1, "unrot3": 1, "sort": 1, "dedup": 1, "reverse": 1, "add": 3, "lookup": 3}
 LETTERS = string.ascii_lowercase
+LOOKUP_SEP = os.environ.get("LAB_LOOKUP_SEP", ":")
 
 
 def prompt_of(skill, text):
@@ -95,7 +97,7 @@ def gen_input(skill, rng, ood=False):
         n = rng.randint(7, 9) if ood else rng.randint(3, 5)
         keys = rng.sample(LETTERS, n)
         values = rng.sample(range(10), n)
-        table = ";".join(f"{k}:{v}" for k, v in zip(keys, values))
+        table = ";".join(f"{k}{LOOKUP_SEP}{v}" for k, v in zip(keys, values))
         return table + "?" + rng.choice(keys)
     raise ValueError(skill)
 
@@ -151,7 +153,7 @@ def _add_no_carry(a, b):
 
 def _lookup_parse(text):
     table, key = text.split("?")
-    entries = [e.split(":") for e in table.split(";")]
+    entries = [(e[0], e[1 + len(LOOKUP_SEP):]) for e in table.split(";")]
     return entries, key
 
 
