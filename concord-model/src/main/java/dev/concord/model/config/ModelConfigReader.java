@@ -23,6 +23,8 @@ import java.util.OptionalInt;
  */
 public final class ModelConfigReader {
     public static final String FILE_NAME = "config.json";
+    /** transformers' MistralConfig default for {@code sliding_window} when config.json omits the key. */
+    static final int MISTRAL_DEFAULT_SLIDING_WINDOW = 4096;
     private static final ObjectMapper JSON =
             JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
@@ -102,8 +104,12 @@ public final class ModelConfigReader {
         OptionalInt window = OptionalInt.empty();
         int maxWindowLayers = 0;
         if (arch == Architecture.MISTRAL) {
+            // transformers' MistralConfig defaults sliding_window to 4096 when the key is absent; an explicit null
+            // (Mistral v0.2 and later) turns the window off.
             if (has("sliding_window")) {
                 window = OptionalInt.of(positiveInt("sliding_window"));
+            } else if (!root.has("sliding_window")) {
+                window = OptionalInt.of(MISTRAL_DEFAULT_SLIDING_WINDOW);
             }
         } else if (arch == Architecture.QWEN2) {
             if (bool("use_sliding_window", false) && has("sliding_window")) {
