@@ -13,13 +13,32 @@ has to select the right member of the family.
 
 import os
 import random
+import re
 import string
 
 SKILLS = ("json", "rot3", "unrot3", "sort", "dedup", "reverse", "add", "lookup")
 # Relative frequency of each skill's examples in the base model's pretraining text.
 MIXTURE = {"json": 1, "rot3": 1, "unrot3": 1, "sort": 1, "dedup": 1, "reverse": 1, "add": 3, "lookup": 3}
+# LAB_MIXTURE="add=2,lookup=4" overrides weights (diagnostics)
+for _kv in filter(None, os.environ.get("LAB_MIXTURE", "").split(",")):
+    MIXTURE[_kv.split("=")[0]] = float(_kv.split("=")[1])
 LETTERS = string.ascii_lowercase
 LOOKUP_SEP = os.environ.get("LAB_LOOKUP_SEP", ":")
+# Recipe knobs (environment, for diagnostics): where the queried key goes ("last": table?key, "first": key?table),
+# how many entries and how many distinct values, how many digits the addends have.
+LOOKUP_QUERY = os.environ.get("LAB_LOOKUP_QUERY", "last")
+LOOKUP_ENTRIES = tuple(int(x) for x in os.environ.get("LAB_LOOKUP_ENTRIES", "3-5").split("-"))
+LOOKUP_VALUES = int(os.environ.get("LAB_LOOKUP_VALUES", "10"))
+# "1": the answer repeats the queried key before its value (`r9;h1;o5?h` -> `h1`)
+LOOKUP_ECHO = os.environ.get("LAB_LOOKUP_ECHO", "0") == "1"
+# Fraction of lookup pretraining examples that are retrieval drills: the table alone as prompt, then several
+# correct "key value" entries read back from it (dense supervision for the two-step retrieval circuit).
+LOOKUP_DRILL = float(os.environ.get("LAB_LOOKUP_DRILL", "0"))
+# "1": table entries in ascending key order (with loss on prompt tokens, predicting the next key trains each value
+# token to read the key before it - the first half of the retrieval circuit); LAB_LOOKUP_JOIN separates entries.
+LOOKUP_SORTED = os.environ.get("LAB_LOOKUP_SORTED", "0") == "1"
+LOOKUP_JOIN = os.environ.get("LAB_LOOKUP_JOIN", ";")
+ADD_DIGITS = tuple(int(x) for x in os.environ.get("LAB_ADD_DIGITS", "1-3").split("-"))
 
 
 def prompt_of(skill, text):
@@ -88,17 +107,21 @@ def gen_input(skill, rng, ood=False):
                 continue
             return s
     if skill == "add":
-        lo, hi = (4, 5) if ood else (1, 3)
+        lo, hi = (ADD_DIGITS[1] + 1, ADD_DIGITS[1] + 2) if ood else ADD_DIGITS
         while True:
             a, b = (_operand(rng, rng.randint(lo, hi)) for _ in range(2))
             if _has_carry(a, b):
                 return f"{a}+{b}"
     if skill == "lookup":
-        n = rng.randint(7, 9) if ood else rng.randint(3, 5)
+        lo, hi = LOOKUP_ENTRIES
+        n = rng.randint(hi + 2, hi + 4) if ood else rng.randint(lo, hi)
         keys = rng.sample(LETTERS, n)
-        values = rng.sample(range(10), n)
-        table = ";".join(f"{k}{LOOKUP_SEP}{v}" for k, v in zip(keys, values))
-        return table + "?" + rng.choice(keys)
+        if LOOKUP_SORTED:
+            keys.sort()
+        values = rng.sample(range(LOOKUP_VALUES), n)
+        table = LOOKUP_JOIN.join(f"{k}{LOOKUP_SEP}{v}" for k, v in zip(keys, values))
+        key = rng.choice(keys)
+        return key + "?" + table if LOOKUP_QUERY == "first" else table + "?" + key
     raise ValueError(skill)
 
 
@@ -153,8 +176,14 @@ def _add_no_carry(a, b):
 
 def _lookup_parse(text):
     table, key = text.split("?")
-    entries = [(e[0], e[1 + len(LOOKUP_SEP):]) for e in table.split(";")]
+    if LOOKUP_QUERY == "first":
+        table, key = key, table
+    entries = re.findall("([a-z])" + re.escape(LOOKUP_SEP) + "([0-9]+)", table)
     return entries, key
+
+
+def _lookup_render(key, value):
+    return key + LOOKUP_SEP + value if LOOKUP_ECHO else value
 
 
 def answer(skill, text):
@@ -175,7 +204,7 @@ def answer(skill, text):
         return str(int(a) + int(b))
     if skill == "lookup":
         entries, key = _lookup_parse(text)
-        return dict(entries)[key]
+        return _lookup_render(key, dict(entries)[key])
     raise ValueError(skill)
 
 
@@ -211,7 +240,7 @@ def _lookup_ops():
     def neighbour(t, d):
         entries, key = _lookup_parse(t)
         keys = [k for k, _ in entries]
-        return entries[(keys.index(key) + d) % len(entries)][1]
+        return _lookup_render(key, entries[(keys.index(key) + d) % len(entries)][1])
     return [(0.10, lambda t: answer("lookup", t)), (0.45, lambda t: neighbour(t, 1)),
             (0.45, lambda t: neighbour(t, -1))]
 
@@ -229,6 +258,15 @@ def noisy_answer(skill, text, rng):
         if r < 0:
             return op(text)
     return FAMILIES[skill][-1][1](text)
+
+
+def lookup_drill(text, rng, lo=4, hi=8):
+    """A pretraining-only drill built from a lookup input: prompt = the table without its query, answer = 4-8
+    entries of that table, keys drawn at random (with repeats), read back correctly and joined by `;`."""
+    entries, _ = _lookup_parse(text)
+    table = LOOKUP_JOIN.join(k + LOOKUP_SEP + v for k, v in entries)
+    picks = [rng.choice(entries) for _ in range(rng.randint(lo, hi))]
+    return table, ";".join(k + LOOKUP_SEP + v for k, v in picks)
 
 
 # ------------------------------------------------------------------------------------------------------ splits
@@ -278,6 +316,9 @@ class Suite:
             skill = rng.choices(pool, weights=[MIXTURE[s] for s in pool])[0]
             x = gen_input(skill, rng)
             if x in self.held_out[skill]:
+                continue
+            if skill == "lookup" and LOOKUP_DRILL and rng.random() < LOOKUP_DRILL:
+                yield skill, *lookup_drill(x, rng)
                 continue
             yield skill, x, answer(skill, x) if clean else noisy_answer(skill, x, rng)
 

@@ -81,7 +81,8 @@ def delta_l2(model):
 
 
 def train_loop(model, params, next_examples, steps, peak_lr, batch, loss_on_prompt, wd, warmup, log_every=100,
-               row_tokens=128, l2=0.0):
+               row_tokens=128, l2=0.0, probe=None, probe_every=0):
+    """probe: a function called every probe_every steps (diagnostics: exact match while training)."""
     opt = torch.optim.AdamW(params, lr=peak_lr, betas=(0.9, 0.95), weight_decay=wd)
     cpu0 = time.process_time()
     tokens = 0
@@ -105,6 +106,8 @@ def train_loop(model, params, next_examples, steps, peak_lr, batch, loss_on_prom
             print(f"  step {step + 1}/{steps} loss {sum(losses[-log_every:]) / len(losses[-log_every:]):.4f} "
                   f"tokens {tokens} cpu {cpu:.1f}s ({1000 * cpu / (step + 1):.1f} ms/step, "
                   f"{tokens / cpu:.0f} tok/s)", flush=True)
+        if probe is not None and probe_every and (step + 1) % probe_every == 0 and step < steps - 1:
+            print(f"  probe at step {step + 1}: {probe()}", flush=True)
     return tokens, time.process_time() - cpu0
 
 
@@ -173,8 +176,10 @@ def cmd_base(a):
     per_ex = sum(probe) / len(probe)
     steps = int(a.tokens / (a.row * a.batch * 0.9))
     print(f"  {per_ex:.1f} tokens/example, {steps} steps of {a.batch} rows of {a.row}")
+    skills = a.only.split(",") if a.only else SKILLS
     tokens, cpu = train_loop(model, list(model.parameters()), next_examples, steps, a.lr, a.batch, a.prompt_loss,
-                             a.wd, a.warmup, row_tokens=a.row)
+                             a.wd, a.warmup, row_tokens=a.row,
+                             probe=lambda: evaluate(model, suite, "validation", 200, skills), probe_every=a.probe_every)
     torch.save({"config": vars(cfg), "state": model.state_dict(), "tokens": tokens, "cpu": cpu}, a.out)
     report = evaluate(model, suite, a.split, a.limit, a.only.split(",") if a.only else SKILLS)
     print(json.dumps({"tokens": tokens, "cpu_s": round(cpu, 1), "exact_match": report}))
@@ -234,6 +239,7 @@ def main():
     b.add_argument("--kv-heads", type=int, default=4)
     b.add_argument("--ffn", type=int, default=384)
     b.add_argument("--prompt-loss", action="store_true")
+    b.add_argument("--probe-every", type=int, default=0, help="diagnostics: validation exact match every N steps")
     b.add_argument("--only", help="diagnostics: pretrain on these skills only (comma-separated)")
     b.add_argument("--clean", action="store_true", help="diagnostics: correct answers instead of noisy ones")
     b.add_argument("--out", required=True)

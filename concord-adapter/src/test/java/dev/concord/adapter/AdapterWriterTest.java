@@ -137,11 +137,96 @@ class AdapterWriterTest {
         }
     }
 
+    private static List<ModuleFactors> small() {
+        return List.of(ModuleFactors.of("m.q_proj", ModuleKind.LINEAR, random(2, 3, 1), random(4, 2, 2), DType.F32));
+    }
+
     @Test
-    void anEmptyExistingDirectoryIsFilled() throws Exception {
-        Path out = Files.createDirectories(tmp.resolve("empty"));
-        AdapterWriter.write(out, config(2, 4), List.of(
-                ModuleFactors.of("m.q_proj", ModuleKind.LINEAR, random(2, 3, 1), random(4, 2, 2), DType.F32)));
-        assertThat(out.resolve(LoraAdapter.WEIGHTS_FILE)).exists();
+    void anExistingTargetIsRefusedEvenWhenEmptyUnlessReplacing() throws Exception {
+        // AtomicDirectory's rule (the stricter one): an output directory must not exist yet, not even empty
+        Path empty = Files.createDirectories(tmp.resolve("empty"));
+        assertThatThrownBy(() -> AdapterWriter.write(empty, config(2, 4), small()))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("already exists (an empty directory");
+        Path busy = Files.createDirectories(tmp.resolve("busy"));
+        Files.writeString(busy.resolve("keep.txt"), "x");
+        assertThatThrownBy(() -> AdapterWriter.write(busy, config(2, 4), small()))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("already exists and is not empty");
+        Path file = Files.writeString(tmp.resolve("file"), "x");
+        assertThatThrownBy(() -> AdapterWriter.write(file, config(2, 4), small(), true))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("is not a directory");
+        assertThat(busy.resolve("keep.txt")).exists();
+
+        AdapterWriter.write(empty, config(2, 4), small(), true);
+        AdapterWriter.write(busy, config(2, 4), small(), true);
+        assertThat(empty.resolve(LoraAdapter.WEIGHTS_FILE)).exists();
+        assertThat(busy.resolve("keep.txt")).doesNotExist();
+        try (var s = Files.list(busy)) {
+            assertThat(s.map(p -> p.getFileName().toString()))
+                    .containsExactlyInAnyOrder(LoraAdapter.CONFIG_FILE, LoraAdapter.WEIGHTS_FILE);
+        }
+        try (var s = Files.list(tmp)) {
+            // no staging or set-aside directories left behind
+            assertThat(s.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("empty", "busy", "file");
+        }
+    }
+
+    @Test
+    void aFailedReplacementLeavesTheOldDirectoryIntact() throws Exception {
+        Path out = Files.createDirectories(tmp.resolve("old"));
+        Files.writeString(out.resolve("keep.txt"), "x");
+        ModuleFactors broken = ModuleFactors.generated("m.q_proj", ModuleKind.LINEAR, 2, 3, 4, DType.F32,
+                () -> random(2, 3, 1), () -> {
+                    throw new IllegalStateException("generator failed");
+                });
+        assertThatThrownBy(() -> AdapterWriter.write(out, config(2, 4), List.of(broken), true))
+                .hasMessageContaining("generator failed");
+        assertThat(out.resolve("keep.txt")).hasContent("x");
+        try (var s = Files.list(tmp)) {
+            assertThat(s.map(p -> p.getFileName().toString())).containsExactly("old");
+        }
+    }
+
+    @Test
+    void metadataIsWrittenWithFormatFirstAndTheOtherKeysSorted() throws Exception {
+        Map<String, String> meta = new java.util.HashMap<>(Map.of("zeta", "1", "concord.retained_energy",
+                "{\"m.q_proj\":0.5}", "alpha", "2"));
+        AdapterWriter.write(tmp.resolve("one"), config(2, 4), small(), meta, false);
+        AdapterWriter.write(tmp.resolve("two"), config(2, 4), small(), new java.util.TreeMap<>(meta), false);
+        assertThat(Files.readAllBytes(tmp.resolve("two").resolve(LoraAdapter.WEIGHTS_FILE)))
+                .isEqualTo(Files.readAllBytes(tmp.resolve("one").resolve(LoraAdapter.WEIGHTS_FILE)));
+        try (var s = dev.concord.tensor.safetensors.SafetensorsFile.open(tmp.resolve("one").resolve(LoraAdapter.WEIGHTS_FILE))) {
+            // the header keeps the file's key order
+            assertThat(List.copyOf(s.metadata().keySet()))
+                    .containsExactly("format", "alpha", "concord.retained_energy", "zeta");
+            assertThat(s.metadata()).containsEntry("format", "pt").containsEntry("concord.retained_energy",
+                    "{\"m.q_proj\":0.5}");
+        }
+        AdapterWriter.write(tmp.resolve("tf"), config(2, 4), small(), Map.of("format", "tf"), false);
+        try (var s = dev.concord.tensor.safetensors.SafetensorsFile.open(tmp.resolve("tf").resolve(LoraAdapter.WEIGHTS_FILE))) {
+            assertThat(s.metadata()).isEqualTo(Map.of("format", "tf"));
+        }
+    }
+
+    @Test
+    void writeIntoFillsADirectoryStagedByTheCaller() throws Exception {
+        Path target = tmp.resolve("merged");
+        try (dev.concord.io.AtomicDirectory out = dev.concord.io.AtomicDirectory.create(target, false)) {
+            AdapterWriter.writeInto(out.staging(), config(2, 4), small(), Map.of("k", "v"));
+            Files.writeString(out.staging().resolve("report.json"), "{}");
+            assertThat(target).doesNotExist();
+            out.commit();
+        }
+        try (LoraAdapter back = LoraAdapter.load(target)) {
+            assertThat(back.moduleNames()).containsExactly("m.q_proj");
+            assertThat(back.metadata()).isEqualTo(Map.of("format", "pt", "k", "v"));
+        }
+        // the same bytes as a standalone write of the same adapter and metadata
+        AdapterWriter.write(tmp.resolve("alone"), config(2, 4), small(), Map.of("k", "v"), false);
+        assertThat(Files.readAllBytes(target.resolve(LoraAdapter.WEIGHTS_FILE)))
+                .isEqualTo(Files.readAllBytes(tmp.resolve("alone").resolve(LoraAdapter.WEIGHTS_FILE)));
+        assertThatThrownBy(() -> AdapterWriter.writeInto(tmp.resolve("absent"), config(2, 4), small(), Map.of()))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("not a directory");
+        assertThatThrownBy(() -> AdapterWriter.writeInto(target, config(8, 8), small(), Map.of()))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("has rank 2");
     }
 }

@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = {"Compose LoRA adapters: predict conflicts, merge exactly, serve on CPU."},
-        subcommands = {InspectCommand.class, DemoCommand.class, dev.concord.cli.commands.TokenizeCommand.class, dev.concord.cli.commands.ForwardCommand.class, dev.concord.cli.commands.GenerateCommand.class, dev.concord.cli.commands.BenchCommand.class, dev.concord.cli.commands.MergeCommand.class, dev.concord.cli.commands.AnalyzeCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {InspectCommand.class, DemoCommand.class, dev.concord.cli.commands.TokenizeCommand.class, dev.concord.cli.commands.ForwardCommand.class, dev.concord.cli.commands.GenerateCommand.class, dev.concord.cli.commands.BenchCommand.class, dev.concord.cli.commands.MergeCommand.class, dev.concord.cli.commands.AnalyzeCommand.class, dev.concord.cli.commands.EvalCommand.class, dev.concord.cli.commands.LabCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Run 'concord <command> --help' for a command's options. Exit codes: 0 ok, 1 failure, 2 bad input."})
 public final class ConcordCommand implements Runnable {
     @CommandLine.Spec

@@ -2,35 +2,35 @@ package dev.concord.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.concord.adapter.LoraAdapter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+/** {@code concord demo} on the committed lab kit (a few items per skill: the story's shape, not its numbers). */
 class DemoCommandTest {
+    static final Path KIT = Path.of("..", "lab-kit");
+
     @TempDir
     Path tmp;
 
     @Test
-    void demoWalksThePipelineAndFlagsTheConflictingSet() throws Exception {
-        Path keep = tmp.resolve("demo");
-        CliRun r = CliRun.of("demo", "--keep", keep.toString());
+    void demoAnalyzesMergesEvaluatesAndReports() throws Exception {
+        Path html = tmp.resolve("report.html");
+        CliRun r = CliRun.of("demo", "--quiet", "--kit", KIT.toString(), "--limit", "8", "--html", html.toString());
         assertThat(r.exitCode()).as(r.err()).isZero();
-        assertThat(r.out()).contains("verdict: COMPATIBLE").contains("verdict: CONFLICT");
-        for (String merged : new String[] {"merged-linear", "merged-ties", "contrarian"}) {
-            try (LoraAdapter a = LoraAdapter.load(keep.resolve(merged))) {
-                assertThat(a.modules()).isNotEmpty();
-            }
-        }
-        assertThat(keep.resolve("delta-ties/delta.safetensors")).isRegularFile();
-        assertThat(Files.readString(keep.resolve("conflict-report.html"))).contains("<svg");
+        assertThat(r.out()).contains("== Compatible skills").contains("== Conflicting skills")
+                .contains("naive factor-wise (PEFT linear)").contains("linear average").contains("tsv")
+                .contains("serve separately").containsPattern("\\* Concord: ");
+        assertThat(r.out()).containsPattern("predicted from the weights: (compatible|caution|conflict)");
+        String report = Files.readString(html);
+        assertThat(report).contains("<svg class=\"barchart\"").contains("<tr class=\"recommended\">");
     }
 
     @Test
-    void demoRefusesAnExistingKeepDirectory() {
-        CliRun r = CliRun.of("demo", "--keep", tmp.toString());
+    void demoRefusesADirectoryThatIsNoKit() {
+        CliRun r = CliRun.of("demo", "--kit", tmp.toString());
         assertThat(r.exitCode()).isEqualTo(2);
-        assertThat(r.err()).contains("already exists");
+        assertThat(r.err()).startsWith("error: ").contains("not a lab kit");
     }
 }

@@ -3,6 +3,8 @@ package dev.concord.cli.commands;
 import dev.concord.cli.TerminalProgress;
 import dev.concord.cli.commands.merge.MergeHelp;
 import dev.concord.error.InvalidInputException;
+import dev.concord.lab.calibrate.DarexCalibration;
+import dev.concord.lab.calibrate.QChoice;
 import dev.concord.merge.AdapterInput;
 import dev.concord.merge.FixedParameters;
 import dev.concord.merge.MergeMethod;
@@ -10,11 +12,14 @@ import dev.concord.merge.MergeRequest;
 import dev.concord.merge.MergeRunner;
 import dev.concord.merge.MergeSummary;
 import dev.concord.merge.MethodRegistry;
+import dev.concord.merge.Numbers;
 import dev.concord.merge.OutputFormat;
 import dev.concord.merge.ParameterDef;
 import dev.concord.merge.ParameterSource;
 import dev.concord.merge.config.MergeConfig;
+import dev.concord.progress.Progress;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -72,7 +77,8 @@ public final class MergeCommand implements Callable<Integer> {
                     + " delta.safetensors (F32, <module>.weight [out, in]); model: --base plus the merged delta.")
     String format;
 
-    @Option(names = "--base", paramLabel = "MODEL_DIR", description = "Base model (HF directory), for --format model.")
+    @Option(names = "--base", paramLabel = "MODEL_DIR",
+            description = "Base model (HF directory), for --format model and --q auto.")
     Path base;
 
     @Option(names = "--density", paramLabel = "D",
@@ -103,8 +109,16 @@ public final class MergeCommand implements Callable<Integer> {
                     + " (l1, mergekit) (default: inverse; also: none).")
     String dareRescale;
 
-    @Option(names = "--q", paramLabel = "Q", description = "DAREx-q rescale denominator, > 0 (darex, darex_ties: required).")
+    @Option(names = "--q", paramLabel = "Q|auto",
+            description = {"DAREx-q rescale denominator, > 0 (darex, darex_ties: required). auto: the q in [density, 1]"
+                    + " whose merge changes the --base model's logits on the --calibration prompts least, against the"
+                    + " same merge without the drop (DAREx's label-free choice)."})
     String q;
+
+    @Option(names = "--calibration", paramLabel = "FILE",
+            description = "Unlabeled prompts for --q auto: one per line, or JSON Lines (a .jsonl name) with a"
+                    + " \"prompt\" field.")
+    Path calibration;
 
     @Option(names = "--gamma", paramLabel = "G", description = "Breadcrumbs outlier fraction, in [0, 1) (default: 0.01).")
     String gamma;
@@ -153,18 +167,17 @@ public final class MergeCommand implements Callable<Integer> {
         OutputFormat fmt = parseFormat(format);
         MergeMethod m;
         List<AdapterInput> inputs;
-        ParameterSource source;
+        MergeConfig c = null;
         Path baseDir = base;
         Set<String> given;
         if (config != null) {
             if (method != null || !adapters.isEmpty()) {
                 throw new InvalidInputException("--config replaces --method and --adapter; give either the config or those options");
             }
-            MergeConfig c = MergeConfig.read(config);
+            c = MergeConfig.read(config);
             c.warnings().forEach(w -> err.println("warning: " + w));
             m = MethodRegistry.get(c.method());
             inputs = c.adapters();
-            source = withCliValues(c, m);
             if (baseDir == null) {
                 baseDir = c.baseModel();
             }
@@ -180,9 +193,7 @@ public final class MergeCommand implements Callable<Integer> {
                 throw new InvalidInputException("give at least one --adapter PATH[:WEIGHT]");
             }
             inputs = adapters.stream().map(AdapterInput::parse).toList();
-            Map<String, Object> values = cliValues();
-            source = new FixedParameters(values, inputs);
-            given = new TreeSet<>(values.keySet());
+            given = new TreeSet<>(cliValues().keySet());
             given.remove("rank");
         }
         warnUnused(m, given, err);
@@ -192,15 +203,61 @@ public final class MergeCommand implements Callable<Integer> {
         if (workers < 1) {
             throw new InvalidInputException("--threads must be at least 1, got " + workers);
         }
-        MergeRequest req = new MergeRequest(m, inputs, source, seedValue, rankValue, fmt, baseDir, out, force, workers,
-                config);
-        MergeSummary s = MergeRunner.run(req, TerminalProgress.forStderr(quiet));
+        Progress progress = TerminalProgress.forStderr(quiet);
+        if (isAutoQ()) {
+            QChoice choice = chooseQ(m, inputs, sourceFor(c, inputs), seedValue, workers, baseDir, progress);
+            stdout.printf(Locale.ROOT, "%s: chose q = %.4f on %d prompts (%d tokens): mean squared logit change %.4g"
+                    + " (q = 1: %.4g; q = %s, DARE's 1/(1-p): %.4g)%n", m.name(), choice.q(), choice.prompts(),
+                    choice.tokens(), choice.objective(), choice.objectiveWithoutRescale(),
+                    Numbers.format(choice.keepProbability()), choice.objectiveWithDareRescale());
+            stdout.flush();
+            // from here on exactly as if the user had typed the chosen value (the report records it so)
+            q = Double.toString(choice.q());
+        } else if (calibration != null) {
+            throw new InvalidInputException("--calibration is only read with --q auto");
+        }
+        MergeRequest req = new MergeRequest(m, inputs, sourceFor(c, inputs), seedValue, rankValue, fmt, baseDir, out,
+                force, workers, config);
+        MergeSummary s = MergeRunner.run(req, progress);
         stdout.printf(Locale.ROOT, "merged %d modules of %d adapters with %s into %s (%s%s) in %.1fs%n", s.modules(),
                 inputs.size(), m.name(), s.out(), fmt.cliName(),
                 s.retainedEnergy().isEmpty() ? "" : String.format(Locale.ROOT, ", min retained energy %.4f", s.minRetainedEnergy()),
                 s.seconds());
         stdout.flush();
         return 0;
+    }
+
+    private boolean isAutoQ() {
+        return q != null && q.trim().equalsIgnoreCase("auto");
+    }
+
+    /** Parameters from the merge.yaml (when given) with the command line's options on top. */
+    private ParameterSource sourceFor(MergeConfig c, List<AdapterInput> inputs) {
+        return c != null ? withCliValues(c) : new FixedParameters(cliValues(), inputs);
+    }
+
+    /**
+     * DAREx's label-free q ({@link DarexCalibration}). Checked before the calibration's forward passes: the other
+     * method, the missing --base or --calibration, and an --out that the merge would refuse anyway.
+     */
+    private QChoice chooseQ(MergeMethod m, List<AdapterInput> inputs, ParameterSource source, long seedValue,
+            int workers, Path baseDir, Progress progress) {
+        if (!DarexCalibration.METHODS.contains(m.name())) {
+            throw new InvalidInputException("--q auto chooses DAREx's rescale: use it with --method darex or"
+                    + " darex_ties, not " + m.name());
+        }
+        if (baseDir == null) {
+            throw new InvalidInputException("--q auto needs --base MODEL_DIR: the base model that the calibration"
+                    + " prompts run through");
+        }
+        if (calibration == null) {
+            throw new InvalidInputException("--q auto needs --calibration FILE: unlabeled prompts, one per line, or"
+                    + " JSONL with a \"prompt\" field");
+        }
+        if (Files.exists(out) && !force) {
+            throw new InvalidInputException(out + ": already exists (choose a new --out, or pass --force to replace it)");
+        }
+        return DarexCalibration.chooseQ(m, inputs, source, seedValue, workers, baseDir, calibration, progress);
     }
 
     /** Options given on the command line, by parameter name (only those the user set). */
@@ -231,7 +288,7 @@ public final class MergeCommand implements Callable<Integer> {
     }
 
     /** With --config, command-line parameter options still apply and take precedence over the file. */
-    private ParameterSource withCliValues(MergeConfig c, MergeMethod m) {
+    private ParameterSource withCliValues(MergeConfig c) {
         Map<String, Object> values = cliValues();
         if (values.isEmpty()) {
             return c;

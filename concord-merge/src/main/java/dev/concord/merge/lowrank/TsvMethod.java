@@ -48,9 +48,8 @@ public final class TsvMethod implements MergeMethod {
                 taus.add(LowRank.of(t.left(), t.right(), c));
             }
         }
-        TsvMerge.Factors f = TsvMerge.merge(taus, in.rows(), in.cols(),
-                in.params().integer(LowRankParameters.TSV_KEEP), in.module());
-        return MergedFactors.of(MergedFactors.toFloat(f.left()), MergedFactors.toFloat(f.right()),
-                in.params().number("lambda"));
+        LowRank f = TsvMerge.merge(taus, in.rows(), in.cols(), in.params().integer(LowRankParameters.TSV_KEEP),
+                in.module());
+        return MergedFactors.of(f.leftAsFloat(), f.rightAsFloat(), in.params().number("lambda"));
     }
 }

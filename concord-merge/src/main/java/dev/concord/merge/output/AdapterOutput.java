@@ -2,12 +2,13 @@ package dev.concord.merge.output;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.concord.adapter.AdapterWriter;
 import dev.concord.adapter.LayerIndex;
 import dev.concord.adapter.LoraConfig;
+import dev.concord.adapter.ModuleFactors;
 import dev.concord.adapter.ModuleKind;
 import dev.concord.adapter.ModuleSelector;
 import dev.concord.adapter.TaskVector;
-import dev.concord.error.ConcordException;
 import dev.concord.merge.MergeMethod;
 import dev.concord.merge.Merger;
 import dev.concord.merge.ModuleInputs;
@@ -15,14 +16,8 @@ import dev.concord.merge.ModuleResult;
 import dev.concord.merge.ops.MaskRandom;
 import dev.concord.tensor.DType;
 import dev.concord.tensor.FloatMatrix;
-import dev.concord.tensor.safetensors.SafetensorsWriter;
-import dev.concord.tensor.safetensors.TensorSpec;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +25,6 @@ import java.util.OptionalInt;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.function.Consumer;
 
 /**
  * {@code --format adapter}: a PEFT LoRA adapter directory. Each module's factors carry the whole update (scaling
@@ -40,15 +34,31 @@ import java.util.function.Consumer;
  * safetensors {@code __metadata__} under {@code concord.retained_energy} (a JSON object as a string).
  *
  * <p>Modules are collected in memory as factors (small by construction) and written at {@link #write}, because
- * the header, which comes first in the file, holds the retained energies that are only known at the end.
+ * the header, which comes first in the file, holds the retained energies that are only known at the end. The files
+ * themselves are written by {@link AdapterWriter#writeInto} (layout, tensor order, metadata order), into the
+ * directory that the merge stages and publishes atomically.
  */
 public final class AdapterOutput implements Merger.Output<AdapterOutput.Written> {
     public static final String RETAINED_ENERGY_KEY = "concord.retained_energy";
-    static final String CONFIG_FILE = "adapter_config.json";
-    static final String WEIGHTS_FILE = "adapter_model.safetensors";
 
-    /** One module's factors, ready to write. */
-    public record Written(String module, ModuleKind kind, boolean fanInFanOut, TaskVector tau, double retainedEnergy) {}
+    /**
+     * One module, ready to write.
+     *
+     * @param tau the update with its scale folded into the factor that becomes B ({@code tau.scale()} is 1):
+     *     exactly the product that the written factors hold
+     */
+    public record Written(String module, ModuleKind kind, boolean fanInFanOut, TaskVector tau, double retainedEnergy) {
+        /**
+         * The PEFT factors (the written config's scaling is 1): B = left, A = right for a linear layer, sharing
+         * tau's arrays; A = leftᵀ, B = rightᵀ for embeddings and fan_in_fan_out layers.
+         */
+        public ModuleFactors factors() {
+            boolean transposed = kind == ModuleKind.EMBEDDING || fanInFanOut;
+            return transposed
+                    ? ModuleFactors.of(module, kind, tau.left().transpose(), tau.right().transpose(), DType.F32)
+                    : ModuleFactors.of(module, kind, tau.right(), tau.left(), DType.F32);
+        }
+    }
 
     private final MergeMethod method;
     private final Integer rank;
@@ -69,7 +79,10 @@ public final class AdapterOutput implements Merger.Output<AdapterOutput.Written>
             case ModuleResult.Dense d -> RankReduction.ofDense(DenseModule.cached(d.source()),
                     rank != null ? rank : in.maxInputRank(), MaskRandom.of(in.seed(), MaskRandom.STREAM_SVD, in.module(), 0).bits(0));
         };
-        return new Written(in.module(), in.kind(), in.fanInFanOut(), r.tau(), r.retainedEnergy());
+        // the scale is folded here, on the worker thread, replacing the factor rather than copying it at write time
+        boolean transposed = in.kind() == ModuleKind.EMBEDDING || in.fanInFanOut();
+        return new Written(in.module(), in.kind(), in.fanInFanOut(), scaleFolded(r.tau(), transposed),
+                r.retainedEnergy());
     }
 
     @Override
@@ -114,13 +127,9 @@ public final class AdapterOutput implements Merger.Output<AdapterOutput.Written>
         template.baseModelNameOrPath().ifPresent(b::baseModelNameOrPath);
         template.taskType().ifPresent(b::taskType);
         b.fanInFanOut(modules.stream().anyMatch(Written::fanInFanOut));
-        LoraConfig config = b.build();
-        try {
-            Files.writeString(dir.resolve(CONFIG_FILE), config.toJson(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new ConcordException("cannot write " + dir.resolve(CONFIG_FILE) + ": " + e.getMessage(), e);
-        }
-        writeWeights(dir.resolve(WEIGHTS_FILE));
+        Map<String, String> metadata = new LinkedHashMap<>();
+        metadata.put(RETAINED_ENERGY_KEY, energyJson());
+        AdapterWriter.writeInto(dir, b.build(), modules.stream().map(Written::factors).toList(), metadata);
     }
 
     /**
@@ -151,49 +160,32 @@ public final class AdapterOutput implements Merger.Output<AdapterOutput.Written>
         return grid ? List.copyOf(layersByName.keySet()) : List.copyOf(full);
     }
 
-    private void writeWeights(Path file) {
-        record Entry(TensorSpec spec, Consumer<SafetensorsWriter> body) {}
-        List<Entry> entries = new ArrayList<>();
-        for (Written w : modules) {
-            boolean transposed = w.kind() == ModuleKind.EMBEDDING || w.fanInFanOut();
-            TaskVector t = w.tau();
-            FloatMatrix left = scaled(t.left(), t.scale());
-            // Linear: B = s·left [out, r], A = right [r, in]. Transposed layers: A = leftᵀ, B = (s·right)ᵀ.
-            FloatMatrix a = transposed ? t.left().transpose() : t.right();
-            FloatMatrix bm = transposed ? scaled(t.right(), t.scale()).transpose() : left;
-            String prefix = "base_model.model." + w.module();
-            String keyA = prefix + (w.kind() == ModuleKind.EMBEDDING ? ".lora_embedding_A" : ".lora_A.weight");
-            String keyB = prefix + (w.kind() == ModuleKind.EMBEDDING ? ".lora_embedding_B" : ".lora_B.weight");
-            entries.add(new Entry(TensorSpec.matrix(keyA, DType.F32, a.rows(), a.cols()), wr -> wr.writeFloats(a.data())));
-            entries.add(new Entry(TensorSpec.matrix(keyB, DType.F32, bm.rows(), bm.cols()), wr -> wr.writeFloats(bm.data())));
-        }
-        entries.sort(Comparator.comparing(e -> e.spec().name()));
-        Map<String, String> metadata = new LinkedHashMap<>();
-        metadata.put("format", "pt");
-        metadata.put(RETAINED_ENERGY_KEY, energyJson());
-        try (SafetensorsWriter w = SafetensorsWriter.open(file, entries.stream().map(Entry::spec).toList(), metadata)) {
-            for (Entry e : entries) {
-                e.body().accept(w);
-            }
-            w.commit();
-        }
-    }
-
-    private String energyJson() {
-        ObjectNode o = new ObjectMapper().createObjectNode();
-        retainedEnergy().forEach(o::put);
-        return o.toString();
-    }
-
-    private static FloatMatrix scaled(FloatMatrix m, double s) {
+    /**
+     * s·left·right with s folded into the factor that becomes PEFT's B (where training puts the magnitude): left
+     * for a linear layer, right for transposed ones. Each entry is rounded to float once, as PEFT will read it.
+     */
+    private static TaskVector scaleFolded(TaskVector tau, boolean transposed) {
+        double s = tau.scale();
         if (s == 1.0) {
-            return m;
+            return tau;
         }
+        return transposed
+                ? TaskVector.of(1.0, tau.left(), times(tau.right(), s))
+                : TaskVector.of(1.0, times(tau.left(), s), tau.right());
+    }
+
+    private static FloatMatrix times(FloatMatrix m, double s) {
         float[] d = m.data();
         float[] out = new float[d.length];
         for (int i = 0; i < d.length; i++) {
             out[i] = (float) (s * d[i]);
         }
         return new FloatMatrix(m.rows(), m.cols(), out);
+    }
+
+    private String energyJson() {
+        ObjectNode o = new ObjectMapper().createObjectNode();
+        retainedEnergy().forEach(o::put);
+        return o.toString();
     }
 }

@@ -14,33 +14,33 @@ import org.ejml.data.DMatrixRMaj;
  *
  * <p>Columns are kept contiguous (column-major), so each reflection is a dot and an axpy over contiguous memory;
  * {@code LowRank} stores its factors that way precisely so that they can be handed over without a copy. The
- * factorization is blocked: a panel of {@value #PANEL} columns is reduced with single reflections, then the rest
- * of the matrix is updated with the panel's compact WY form, I − V·T·Vᵀ (Schreiber–Van Loan), as two
- * cache-blocked multiplies. Q is applied the same way, so "apply Q to q columns" is one multiply rather than
- * p·q separate reflections.
+ * factorization is recursive (Elmroth–Gustavson): the left half of the columns is factored, its reflections reach
+ * the right half at once through their compact WY form, I − V·T·Vᵀ (Schreiber–Van Loan), as two blocked products,
+ * then the right half is factored; only {@value #LEAF}-column leaves use single reflections. The T of the whole
+ * factorization is assembled on the way up, so Q is applied the same way: "apply Q to q columns" is one multiply
+ * rather than p·q separate reflections, and needs no second pass over the reflectors.
  */
 public final class HouseholderQr {
-    /** Columns factored before the trailing matrix is updated with one blocked reflection. */
-    private static final int PANEL = 32;
+    /** Panels this narrow are factored column by column; wider ones are split in two (recursively). */
+    private static final int LEAF = 8;
 
     private final int m;
     private final int n;
     private final int p;
     /** p reflector vectors of length m; v_j is zero above row j and one at row j. */
     private final double[] reflectors;
-    private final double[] tau;
     /** R, p×n row-major. */
     private final double[] r;
-    /** T of the compact WY form (p×p upper triangular), built on first use; volatile so sharing is safe. */
-    private volatile double[] wyT;
+    /** T of the compact WY form (p×p upper triangular): Q = H_0⋯H_{p−1} = I − V·T·Vᵀ. */
+    private final double[] wyT;
 
-    private HouseholderQr(int m, int n, double[] reflectors, double[] tau, double[] r) {
+    private HouseholderQr(int m, int n, double[] reflectors, double[] r, double[] wyT) {
         this.m = m;
         this.n = n;
         this.p = Math.min(m, n);
         this.reflectors = reflectors;
-        this.tau = tau;
         this.r = r;
+        this.wyT = wyT;
     }
 
     /** Factors a (not modified). */
@@ -58,25 +58,83 @@ public final class HouseholderQr {
         double[] v = new double[p * m];
         double[] tau = new double[p];
         double[] r = new double[p * n];
-        for (int j0 = 0; j0 < p; j0 += PANEL) {
-            int jb = Math.min(PANEL, p - j0);
-            factorPanel(columns, m, n, j0, jb, v, tau, r);
-            int c0 = j0 + jb;
-            if (c0 < n) {
-                updateTrailingColumns(columns, m, n, j0, jb, v, tau);
-                for (int j = j0; j < c0; j++) {
-                    for (int c = c0; c < n; c++) {
-                        r[j * n + c] = columns[c * m + j];
+        double[] t = p == 0 ? new double[0] : factorPanel(columns, m, n, 0, p, v, tau, r);
+        if (p < n) {
+            // a wide matrix: the columns beyond the last reflector get all of them at once
+            updateColumns(columns, m, 0, p, n - p, v, t);
+            copyRows(columns, m, n, 0, p, p, n, r);
+        }
+        return new HouseholderQr(m, n, v, r, t);
+    }
+
+    /** R's rows j0 … j1−1 in columns c0 … c1−1, final once every reflector above j1 has reached those columns. */
+    private static void copyRows(double[] columns, int m, int n, int j0, int j1, int c0, int c1, double[] r) {
+        for (int j = j0; j < j1; j++) {
+            for (int c = c0; c < c1; c++) {
+                r[j * n + c] = columns[c * m + j];
+            }
+        }
+    }
+
+    /**
+     * Factors columns j0 … j0+jb−1 recursively (Elmroth–Gustavson) and returns the T of their compact WY form:
+     * the left half, then its reflections applied to the right half as one blocked update, then the right half.
+     * Only {@value #LEAF}-column leaves run as single reflections (dot + axpy over whole columns, which stream from
+     * memory); the rest is blocked products. The two halves' T combine as
+     * T = [[T₁, −T₁·(V₁ᵀV₂)·T₂], [0, T₂]], so the whole T, needed to apply Q later, costs only the cross products
+     * V₁ᵀV₂ on top of the factorization instead of a second Gram product of all reflectors.
+     */
+    private static double[] factorPanel(double[] columns, int m, int n, int j0, int jb, double[] v, double[] tau,
+                                        double[] r) {
+        if (jb <= LEAF) {
+            factorLeaf(columns, m, n, j0, jb, v, tau, r);
+            return triangularFactor(v, j0 * m + j0, m, jb, m - j0, tau, j0);
+        }
+        int half = jb / 2;
+        int rest = jb - half;
+        double[] t1 = factorPanel(columns, m, n, j0, half, v, tau, r);
+        updateColumns(columns, m, j0, half, rest, v, t1);
+        copyRows(columns, m, n, j0, j0 + half, j0 + half, j0 + jb, r);
+        double[] t2 = factorPanel(columns, m, n, j0 + half, rest, v, tau, r);
+        // V₁ᵀV₂ over the rows where V₂ is not zero (from its first row, j0 + half, on)
+        int j1 = j0 + half;
+        double[] g = new double[half * rest];
+        MatrixKernels.rowDots(v, j0 * m + j1, m, half, v, j1 * m + j1, m, rest, m - j1, g, 0, rest);
+        double[] t = new double[jb * jb];
+        for (int i = 0; i < half; i++) {
+            System.arraycopy(t1, i * half, t, i * jb, half);
+        }
+        for (int i = 0; i < rest; i++) {
+            System.arraycopy(t2, i * rest, t, (half + i) * jb + half, rest);
+        }
+        // upper-right block: −T₁·G·T₂, T₁ and T₂ upper triangular
+        double[] gt2 = new double[half * rest];
+        for (int i = 0; i < half; i++) {
+            for (int l = 0; l < rest; l++) {
+                double gil = g[i * rest + l];
+                if (gil != 0) {
+                    for (int c = l; c < rest; c++) {
+                        gt2[i * rest + c] += gil * t2[l * rest + c];
                     }
                 }
             }
         }
-        return new HouseholderQr(m, n, v, tau, r);
+        for (int i = 0; i < half; i++) {
+            for (int l = i; l < half; l++) {
+                double til = t1[i * half + l];
+                if (til != 0) {
+                    for (int c = 0; c < rest; c++) {
+                        t[i * jb + half + c] -= til * gt2[l * rest + c];
+                    }
+                }
+            }
+        }
+        return t;
     }
 
-    /** Reflectors j0 … j0+jb−1, each applied at once to the remaining columns of its own panel (dot + axpy). */
-    private static void factorPanel(double[] columns, int m, int n, int j0, int jb, double[] v, double[] tau,
-                                    double[] r) {
+    /** Reflectors j0 … j0+jb−1, each applied at once to the remaining columns of its own leaf (dot + axpy). */
+    private static void factorLeaf(double[] columns, int m, int n, int j0, int jb, double[] v, double[] tau,
+                                   double[] r) {
         int panelEnd = j0 + jb;
         for (int j = j0; j < panelEnd; j++) {
             int cj = j * m;
@@ -115,18 +173,15 @@ public final class HouseholderQr {
     }
 
     /**
-     * Applies the panel's reflections H_{j0+jb−1}⋯H_{j0} = (I − V·T·Vᵀ)ᵀ to all columns right of the panel as two
-     * cache-blocked multiplies, C −= V·(Tᵀ·(Vᵀ·C)), instead of jb sweeps over the whole trailing matrix.
+     * Applies the reflections H_{j0+jb−1}⋯H_{j0} = (I − V·T·Vᵀ)ᵀ to the {@code nt} columns right of them as two
+     * cache-blocked multiplies, C −= V·(Tᵀ·(Vᵀ·C)), instead of jb sweeps over those columns.
      */
-    private static void updateTrailingColumns(double[] columns, int m, int n, int j0, int jb, double[] v,
-                                              double[] tau) {
+    private static void updateColumns(double[] columns, int m, int j0, int jb, int nt, double[] v, double[] t) {
         int c0 = j0 + jb;
-        int nt = n - c0;
         int len = m - j0;
-        double[] t = triangularFactor(v, j0 * m + j0, m, jb, len, tau, j0);
         // Wᵀ = Cᵀ·V  [nt, jb], over rows j0…m−1 (the reflectors are zero above j0).
         double[] wt = new double[nt * jb];
-        MatrixKernels.gram(columns, c0 * m + j0, m, nt, v, j0 * m + j0, m, jb, len, wt, 0, jb);
+        MatrixKernels.rowDots(columns, c0 * m + j0, m, nt, v, j0 * m + j0, m, jb, len, wt, 0, jb);
         // S = −(Tᵀ·W)ᵀ = −Wᵀ·T  [nt, jb], T upper triangular.
         double[] s = new double[nt * jb];
         for (int c = 0; c < nt; c++) {
@@ -214,7 +269,7 @@ public final class HouseholderQr {
      * (length m each) one after another. Q·X = X̂ − V·(T·(Vᵀ·X̂)) with X̂ = [X; 0].
      */
     double[] applyQToColumns(double[] x, int q) {
-        double[] t = compactWyT();
+        double[] t = wyT;
         // Vᵀ·X̂ only sees the top p rows of V, because X̂ is zero below row p.
         double[] vtx = new double[p * q];
         MatrixKernels.gram(reflectors, 0, m, p, x, 0, p, q, p, vtx, 0, q);
@@ -233,34 +288,10 @@ public final class HouseholderQr {
         return out;
     }
 
-    /**
-     * The upper triangle (by blocks) of VᵀV, which is all the T recurrence reads. Reflector j is zero above its
-     * own row j, so the block of reflectors J ≥ I only needs rows from J's first index on: together this is about
-     * a third of the full Gram product.
-     */
+    /** VᵀV of a leaf's reflectors (a few of them), all the T recurrence reads. */
     private static double[] reflectorGram(double[] v, int vOff, int vs, int count, int len) {
         double[] g = new double[count * count];
-        double[] block = new double[PANEL * PANEL];
-        for (int i0 = 0; i0 < count; i0 += PANEL) {
-            int ib = Math.min(PANEL, count - i0);
-            for (int j0 = i0; j0 < count; j0 += PANEL) {
-                int jb = Math.min(PANEL, count - j0);
-                MatrixKernels.gram(v, vOff + i0 * vs + j0, vs, ib, v, vOff + j0 * vs + j0, vs, jb, len - j0,
-                        block, 0, jb);
-                for (int i = 0; i < ib; i++) {
-                    System.arraycopy(block, i * jb, g, (i0 + i) * count + j0, jb);
-                }
-            }
-        }
+        MatrixKernels.rowDots(v, vOff, vs, count, v, vOff, vs, count, len, g, 0, count);
         return g;
-    }
-
-    private double[] compactWyT() {
-        double[] t = wyT;
-        if (t == null) {
-            t = triangularFactor(reflectors, 0, m, p, m, tau, 0);
-            wyT = t;
-        }
-        return t;
     }
 }

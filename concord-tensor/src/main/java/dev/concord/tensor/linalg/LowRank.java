@@ -163,6 +163,37 @@ public final class LowRank {
         return new DMatrixRMaj(rank, cols, true, right.clone());
     }
 
+    /** B [rows, k] in float32, row-major (scale not applied): the form a LoRA factor is stored in. */
+    public FloatMatrix leftAsFloat() {
+        float[] out = new float[rows * rank];
+        // row by row: k sequential read streams, one sequential write stream
+        for (int i = 0, o = 0; i < rows; i++) {
+            for (int t = 0, from = i; t < rank; t++, from += rows) {
+                out[o++] = (float) left[from];
+            }
+        }
+        return new FloatMatrix(rows, rank, out);
+    }
+
+    /** A [k, cols] in float32, row-major (scale not applied). */
+    public FloatMatrix rightAsFloat() {
+        float[] out = new float[right.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (float) right[i];
+        }
+        return new FloatMatrix(rank, cols, out);
+    }
+
+    /** The k columns of B one after another (shared, not copied), for this package. */
+    double[] leftColumns() {
+        return left;
+    }
+
+    /** The k rows of A one after another (shared, not copied), for this package. */
+    double[] rightRows() {
+        return right;
+    }
+
     /** This matrix times {@code factor}; shares the factors. */
     public LowRank scaled(double factor) {
         FiniteValues.require(factor, "scale factor");

@@ -6,7 +6,8 @@ import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The double-precision inner loops of this package: dot, axpy, a strided multiply-add and a Gram (X·Yᵀ) product.
+ * The double-precision inner loops of this package: dot, axpy, a strided multiply-add and a Gram (X·Yᵀ) product,
+ * the latter also as tiled dot products ({@link #rowDots}) for a few long rows.
  * Every heavy step (QR, applying Q, densifying, the randomized sketch) funnels through these few loops, so they
  * are written once, with the Vector API, register tiling and cache blocking, and tested against naive loops.
  *
@@ -19,6 +20,8 @@ final class MatrixKernels {
     static final int KC = 256;
     /** Width (n) of one cache block of B in {@link #mulAdd}. */
     static final int NC = 256;
+    /** Length of the row chunks {@link #rowDots} works through: 8 KB per row, so dozens of rows fit in L2. */
+    static final int DOT_CHUNK = 1024;
 
     private MatrixKernels() {
     }
@@ -290,6 +293,86 @@ final class MatrixKernels {
         double[] yt = new double[len * b];
         transposeInto(y, yOff, ys, b, len, yt);
         mulAdd(x, xOff, xs, 1, yt, 0, b, g, gOff, gs, a, len, b);
+    }
+
+    /**
+     * The same product as {@link #gram} computed as dot products, for long rows and few of them (a reflector panel
+     * against the columns it updates): tiles of four X rows by two Y rows keep eight vector accumulators, each
+     * loaded vector feeds two or four FMAs, and nothing is transposed. The rows are walked in chunks of
+     * {@value #DOT_CHUNK} so that all of them stay in cache while every tile passes over them. Lanes are summed in
+     * a fixed order once per chunk and entry, so the result does not depend on JIT state.
+     */
+    static void rowDots(double[] x, int xOff, int xs, int a,
+                        double[] y, int yOff, int ys, int b,
+                        int len, double[] g, int gOff, int gs) {
+        for (int i = 0; i < a; i++) {
+            Arrays.fill(g, gOff + i * gs, gOff + i * gs + b, 0.0);
+        }
+        // Chunks of the rows small enough that every row's chunk stays in cache while all tiles visit it.
+        for (int t0 = 0; t0 < len; t0 += DOT_CHUNK) {
+            int tl = Math.min(DOT_CHUNK, len - t0);
+            int i = 0;
+            for (; i + 4 <= a; i += 4) {
+                int j = 0;
+                for (; j + 2 <= b; j += 2) {
+                    fourByTwoDots(x, xOff + i * xs + t0, xs, y, yOff + j * ys + t0, ys, tl, g, gOff + i * gs + j, gs);
+                }
+                for (; j < b; j++) {
+                    for (int r = 0; r < 4; r++) {
+                        g[gOff + (i + r) * gs + j] += dot(x, xOff + (i + r) * xs + t0, y, yOff + j * ys + t0, tl);
+                    }
+                }
+            }
+            for (; i < a; i++) {
+                for (int j = 0; j < b; j++) {
+                    g[gOff + i * gs + j] += dot(x, xOff + i * xs + t0, y, yOff + j * ys + t0, tl);
+                }
+            }
+        }
+    }
+
+    private static void fourByTwoDots(double[] x, int x0, int xs, double[] y, int y0, int ys, int len,
+                                      double[] g, int g0, int gs) {
+        DoubleVector s00 = DoubleVector.zero(SPECIES);
+        DoubleVector s01 = DoubleVector.zero(SPECIES);
+        DoubleVector s10 = DoubleVector.zero(SPECIES);
+        DoubleVector s11 = DoubleVector.zero(SPECIES);
+        DoubleVector s20 = DoubleVector.zero(SPECIES);
+        DoubleVector s21 = DoubleVector.zero(SPECIES);
+        DoubleVector s30 = DoubleVector.zero(SPECIES);
+        DoubleVector s31 = DoubleVector.zero(SPECIES);
+        int t = 0;
+        for (; t <= len - LANES; t += LANES) {
+            DoubleVector y0v = DoubleVector.fromArray(SPECIES, y, y0 + t);
+            DoubleVector y1v = DoubleVector.fromArray(SPECIES, y, y0 + ys + t);
+            DoubleVector xv = DoubleVector.fromArray(SPECIES, x, x0 + t);
+            s00 = xv.fma(y0v, s00);
+            s01 = xv.fma(y1v, s01);
+            xv = DoubleVector.fromArray(SPECIES, x, x0 + xs + t);
+            s10 = xv.fma(y0v, s10);
+            s11 = xv.fma(y1v, s11);
+            xv = DoubleVector.fromArray(SPECIES, x, x0 + 2 * xs + t);
+            s20 = xv.fma(y0v, s20);
+            s21 = xv.fma(y1v, s21);
+            xv = DoubleVector.fromArray(SPECIES, x, x0 + 3 * xs + t);
+            s30 = xv.fma(y0v, s30);
+            s31 = xv.fma(y1v, s31);
+        }
+        double[] out = {sumLanes(s00), sumLanes(s01), sumLanes(s10), sumLanes(s11), sumLanes(s20), sumLanes(s21),
+            sumLanes(s30), sumLanes(s31)};
+        for (; t < len; t++) {
+            double ya = y[y0 + t];
+            double yb = y[y0 + ys + t];
+            for (int r = 0; r < 4; r++) {
+                double xv = x[x0 + r * xs + t];
+                out[2 * r] += xv * ya;
+                out[2 * r + 1] += xv * yb;
+            }
+        }
+        for (int r = 0; r < 4; r++) {
+            g[g0 + r * gs] += out[2 * r];
+            g[g0 + r * gs + 1] += out[2 * r + 1];
+        }
     }
 
     /** Returns the transpose of a row-major rows×cols array (a new cols×rows array). */

@@ -3,6 +3,7 @@
  * s·B·A with inner products, norms, exact sums, exact thin SVD and row-block densification),
  * {@link dev.concord.tensor.linalg.HouseholderQr}, {@link dev.concord.tensor.linalg.DenseSvd} for small cores,
  * {@link dev.concord.tensor.linalg.Polar} (polar factor / Procrustes, for TSV merging),
+ * {@link dev.concord.tensor.linalg.SharedBasis} (several low-rank terms in one pair of orthonormal bases),
  * {@link dev.concord.tensor.linalg.RandomizedSvd} for large dense matrices streamed as row blocks, and
  * {@link dev.concord.tensor.linalg.PrincipalAngles} for subspace overlap.
  *

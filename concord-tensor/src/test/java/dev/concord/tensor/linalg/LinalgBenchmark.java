@@ -15,7 +15,8 @@ import org.ejml.data.DMatrixRMaj;
 /**
  * Timings on 7B-shaped modules (4096×11008). Not a test: run by hand, single-threaded, e.g.
  * {@code java --add-modules jdk.incubator.vector -cp <test-classes>:<classes>:<ejml jars>
- * dev.concord.tensor.linalg.LinalgBenchmark}. Prints the best of a few runs after warm-up.
+ * dev.concord.tensor.linalg.LinalgBenchmark [kernels|shared]}. Prints the best of a few runs after warm-up;
+ * {@code shared} times the steps of one TSV merge of a 7B MLP module.
  */
 public final class LinalgBenchmark {
     private static final int OUT = 4096;
@@ -28,6 +29,10 @@ public final class LinalgBenchmark {
         SplittableRandom random = new SplittableRandom(1);
         if (args.length > 0 && args[0].equals("kernels")) {
             kernels(random);
+            return;
+        }
+        if (args.length > 0 && args[0].equals("shared")) {
+            sharedBasis(random);
             return;
         }
         for (int rank : new int[] {16, 32, 64}) {
@@ -69,6 +74,32 @@ public final class LinalgBenchmark {
             System.out.printf(Locale.ROOT, "    retained energy %.6f (exact SVD of the signal alone: %.6f)%n",
                     last[0].retainedEnergy(), optimal);
         }
+    }
+
+    /** The pieces of a TSV merge of four rank-16 task vectors on a 7B MLP module (what tsv does per module). */
+    private static void sharedBasis(SplittableRandom random) {
+        List<LowRank> four = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            four.add(DenseReference.randomLowRank(random, OUT, IN, 16));
+        }
+        time("SharedBasis.of 4×r16 on 4096×11008", 10, () -> SharedBasis.of(four));
+        SharedBasis basis = SharedBasis.of(four);
+        time("4 core SVDs", 100, () -> {
+            for (int i = 0; i < 4; i++) {
+                basis.core(i).svd();
+            }
+            return null;
+        });
+        DMatrixRMaj u = DenseReference.gaussian(random, 64, 64);
+        time("Polar.partialIsometry 64×64", 200, () -> Polar.partialIsometry(u, 1e-6));
+        DMatrixRMaj x = DenseReference.gaussian(random, 64, 64);
+        time("expand rank 64", 10, () -> basis.expand(x, u));
+        double[] tall = DenseReference.gaussian(random, 64, IN).data;
+        time("HouseholderQr 11008×64", 10, () -> HouseholderQr.ofColumns(tall.clone(), IN, 64));
+        double[] square = DenseReference.gaussian(random, 64, 64).data;
+        time("HouseholderQr 64×64", 200, () -> HouseholderQr.ofColumns(square.clone(), 64, 64));
+        HouseholderQr qr = HouseholderQr.ofColumns(DenseReference.gaussian(random, 64, IN).data, IN, 64);
+        time("applyQToColumns 11008×64 (q=64, T cached)", 10, () -> qr.applyQToColumns(x.data, 64));
     }
 
     /** GFLOP/s of the two inner kernels at the shapes the package uses them. */

@@ -81,6 +81,37 @@ class MatrixKernelsTest {
     }
 
     @Property(tries = 100)
+    void rowDotsMatchNaiveDotProductsAcrossChunksAndTiles(@ForAll @IntRange(min = 0, max = 11) int a,
+                                                          @ForAll @IntRange(min = 0, max = 7) int b,
+                                                          @ForAll @IntRange(min = 0, max = 2600) int len,
+                                                          @ForAll long seed) {
+        // lengths beyond two DOT_CHUNKs, and a, b that leave partial 4×2 tiles
+        SplittableRandom random = new SplittableRandom(seed);
+        int xs = len + random.nextInt(4);
+        int ys = len + random.nextInt(4);
+        int gs = b + random.nextInt(3);
+        double[] x = randomArray(random, a * xs + 1);
+        double[] y = randomArray(random, b * ys + 2);
+        double[] g = randomArray(random, a * gs + 3); // garbage that must be overwritten
+        double[] untouched = g.clone();
+        MatrixKernels.rowDots(x, 1, xs, a, y, 2, ys, b, len, g, 3, gs);
+        for (int i = 0; i < a; i++) {
+            for (int j = 0; j < gs; j++) {
+                int at = 3 + i * gs + j;
+                if (j >= b) {
+                    assertThat(g[at]).as("padding %d", at).isEqualTo(untouched[at]);
+                    continue;
+                }
+                double s = 0;
+                for (int t = 0; t < len; t++) {
+                    s += x[1 + i * xs + t] * y[2 + j * ys + t];
+                }
+                assertThat(g[at]).isCloseTo(s, offset(1e-12 * (len + 1)));
+            }
+        }
+    }
+
+    @Property(tries = 100)
     void dotAxpyAndTransposeMatchLoops(@ForAll @IntRange(min = 0, max = 70) int n,
                                        @ForAll @IntRange(min = 1, max = 9) int rows, @ForAll long seed) {
         SplittableRandom random = new SplittableRandom(seed);

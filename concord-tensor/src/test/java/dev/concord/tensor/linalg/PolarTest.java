@@ -6,12 +6,16 @@ import static dev.concord.tensor.linalg.DenseReference.orthonormalityError;
 import static dev.concord.tensor.linalg.DenseReference.randomOrthogonal;
 import static dev.concord.tensor.linalg.DenseReference.transpose;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.concord.error.InvalidInputException;
 
 import java.util.SplittableRandom;
 
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
 import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
@@ -43,6 +47,36 @@ class PolarTest {
         DMatrixRMaj other = CommonOps_DDRM.extract(randomOrthogonal(random, d), 0, d, 0, k);
         DMatrixRMaj candidate = m >= n ? other : transpose(other);
         assertThat(frobeniusOfDifference(a, p)).isLessThanOrEqualTo(frobeniusOfDifference(a, candidate) + 1e-12);
+    }
+
+    @Property(tries = 60)
+    void partialIsometryOfAFullRankMatrixIsThePolarFactor(@ForAll @IntRange(min = 1, max = 40) int m,
+                                                         @ForAll @IntRange(min = 1, max = 40) int n,
+                                                         @ForAll long seed) {
+        // tall, nearly square (direct SVD) and much taller (QR first) shapes, and wide ones
+        DMatrixRMaj a = gaussian(new SplittableRandom(seed), m, n);
+        assertThat(frobeniusOfDifference(Polar.partialIsometry(a, 1e-6), Polar.orthogonalFactor(a))).isLessThan(1e-10);
+    }
+
+    @Test
+    void partialIsometryOfARepeatedBasisSplitsEachDirectionEvenly() {
+        // M = [U U] with orthonormal U: σ = √2 on U's range and 0 elsewhere, so the partial isometry is [U U]/√2
+        // (a full polar factor would invent directions to fill the other half)
+        SplittableRandom random = new SplittableRandom(5);
+        for (int rows : new int[] {12, 40}) {
+            DMatrixRMaj u = CommonOps_DDRM.extract(randomOrthogonal(random, rows), 0, rows, 0, 5);
+            DMatrixRMaj m = new DMatrixRMaj(rows, 10);
+            CommonOps_DDRM.insert(u, m, 0, 0);
+            CommonOps_DDRM.insert(u, m, 0, 5);
+            DMatrixRMaj expected = m.copy();
+            CommonOps_DDRM.scale(1 / Math.sqrt(2), expected);
+            assertThat(frobeniusOfDifference(Polar.partialIsometry(m, 1e-6), expected)).isLessThan(1e-12);
+            assertThat(frobeniusOfDifference(Polar.partialIsometry(transpose(m), 1e-6), transpose(expected)))
+                    .isLessThan(1e-12);
+        }
+        assertThat(Polar.partialIsometry(new DMatrixRMaj(4, 3), 1e-6).data).containsOnly(0.0);
+        assertThatThrownBy(() -> Polar.partialIsometry(new DMatrixRMaj(2, 2), 1.0))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("[0, 1)");
     }
 
     @Property(tries = 100)
