@@ -7,7 +7,7 @@ out="$1"
 here="$(dirname "$0")"
 mkdir -p "$out"
 "$here/run.sh" train.py base --tokens "${BASE_TOKENS:-3e6}" --lr "${BASE_LR:-3e-3}" --out "$out/base.pt" > "$out/base.log" 2>&1
-for spec in ${LORA_BUDGETS:-json=1.5e5 rot3=1.5e5 unrot3=1.5e5 sort=1.5e5 reverse=1.5e5 dedup=3e5 add=4e5 lookup=4e5}; do
+for spec in ${LORA_BUDGETS:-add=4e5 json=1.5e5 rot3=1.5e5 unrot3=1.5e5 sort=1.5e5 reverse=1.5e5 dedup=3e5 lookup=3e5}; do
   skill="${spec%%=*}"
   "$here/run.sh" train.py lora --base "$out/base.pt" --skill "$skill" --tokens "${spec#*=}" --out "$out/$skill.pt" \
     > "$out/lora-$skill.log" 2>&1

@@ -38,7 +38,7 @@ LOOKUP_DRILL = float(os.environ.get("LAB_LOOKUP_DRILL", "0"))
 # token to read the key before it - the first half of the retrieval circuit); LAB_LOOKUP_JOIN separates entries.
 LOOKUP_SORTED = os.environ.get("LAB_LOOKUP_SORTED", "0") == "1"
 LOOKUP_JOIN = os.environ.get("LAB_LOOKUP_JOIN", ";")
-ADD_DIGITS = tuple(int(x) for x in os.environ.get("LAB_ADD_DIGITS", "1-3").split("-"))
+ADD_DIGITS = tuple(int(x) for x in os.environ.get("LAB_ADD_DIGITS", "1-2").split("-"))
 
 
 def prompt_of(skill, text):
