@@ -61,7 +61,14 @@ public final class AtomicDirectory implements AutoCloseable {
             if (force && Files.exists(target)) {
                 Path old = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".old-");
                 Files.move(target, old.resolve("d"), StandardCopyOption.ATOMIC_MOVE);
-                Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+                try {
+                    Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+                } catch (IOException e) {
+                    // put the previous directory back: a failed replace must leave the old output in place
+                    Files.move(old.resolve("d"), target, StandardCopyOption.ATOMIC_MOVE);
+                    deleteTree(old);
+                    throw e;
+                }
                 deleteTree(old);
             } else {
                 Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);

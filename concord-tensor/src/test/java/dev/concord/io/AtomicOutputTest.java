@@ -53,4 +53,21 @@ class AtomicOutputTest {
         assertThat(d.resolve("new.txt")).exists();
         assertThat(d.resolve("old.txt")).doesNotExist();
     }
+
+    @Test
+    void aReplaceThatFailsHalfwayPutsThePreviousDirectoryBack() throws Exception {
+        Path d = tmp.resolve("dir");
+        Files.createDirectories(d);
+        Files.writeString(d.resolve("old.txt"), "old");
+        try (AtomicDirectory ad = AtomicDirectory.create(d, true)) {
+            // the staging directory vanishes before the rename: the second move of the replace fails
+            AtomicDirectory.deleteTree(ad.staging());
+            assertThatThrownBy(ad::commit).isInstanceOf(dev.concord.error.ConcordException.class)
+                    .hasMessageContaining("cannot move output into");
+        }
+        assertThat(Files.readString(d.resolve("old.txt"))).isEqualTo("old");
+        try (var s = Files.list(tmp)) {
+            assertThat(s).containsExactly(d);
+        }
+    }
 }
