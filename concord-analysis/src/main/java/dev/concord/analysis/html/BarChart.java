@@ -20,7 +20,12 @@ final class BarChart {
         int top = 30;
         int ph = 200;
         int pw = Math.max(300, groups * groupWidth);
-        int width = left + pw + 150;
+        int longest = 0;
+        for (Series se : series) {
+            longest = Math.max(longest, se.name().length());
+        }
+        // legend column wide enough for the longest name (about 6.5 px per character at the legend's 11 px)
+        int width = left + pw + 40 + Math.max(110, (int) Math.ceil(longest * 6.5));
         int height = top + ph + 90;
         double max = reference;
         double min = 0;

@@ -66,9 +66,10 @@ public final class DemoCommand implements Callable<Integer> {
         Suite suite = SuiteReader.read(lab.suite());
         EvalOptions options = threads == null ? EvalOptions.defaults() : EvalOptions.defaults().withThreads(threads);
         out.println("Concord demo on the lab kit " + lab.root());
-        out.println("A ~1M-parameter Llama and one rank-8 LoRA adapter per skill, all trained by Concord"
-                + " (concord lab build). Each composition is scored on " + limit + " held-out test items per skill;");
-        out.println("cells are exact match, 'norm.' divides by the skill's own adapter (1.00 = nothing lost).");
+        out.println("A ~1M-parameter Llama with one rank-8 LoRA adapter per skill, all trained by Concord. Each");
+        out.println("composition is scored on " + limit + " held-out test items per skill: cells are exact match,"
+                + " 'norm.' divides");
+        out.println("by the skill's own adapter (1.00 = nothing lost).");
         out.println();
         out.flush();
         List<EvaluatedSet> sets;
@@ -109,8 +110,8 @@ public final class DemoCommand implements Callable<Integer> {
             t.row(cells.toArray());
         }
         t.print(out);
-        out.println("(* = Concord's choice: the analyzer's pick and the usual merges, validated on the validation split;"
-                + " the adapters are served separately when no merge holds)");
+        out.println("* Concord's choice: the analyzer's pick and the usual merges, validated on the validation split;");
+        out.println("  served separately when no merge holds.");
         out.println();
         out.flush();
     }

@@ -40,9 +40,9 @@ public record LabRecipe(LabModelShape shape, long suiteSeed, SuiteSizes suiteSiz
         LoraSettings adapter) {
 
     /**
-     * The lab's recipe. The numbers are the torch prototype's (scripts/lab/train.py) defaults — base 3M tokens at
-     * lr 3e-3 in batches of 16 rows of 128 tokens with 100 warm-up steps and weight decay 0.1; adapters 300K tokens
-     * at lr 3e-3, 8 rows, 20 warm-up steps, no decay — pending the prototype's final budgets.
+     * The lab's recipe (docs/lab.md, Recipe), found with the torch prototype (scripts/lab/) — base 3M tokens at lr
+     * 3e-3 in batches of 16 rows of 128 tokens with 100 warm-up steps and weight decay 0.1; adapters at lr 3e-3, 8
+     * rows, 20 warm-up steps, no decay, with per-skill budgets ({@link #adapterBudgets}).
      */
     public static final LabRecipe DEFAULT = new LabRecipe(
             LabModelShape.DEFAULT,

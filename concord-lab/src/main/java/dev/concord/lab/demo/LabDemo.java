@@ -25,12 +25,12 @@ import java.util.function.Consumer;
  * kit's eval.json).
  */
 public final class LabDemo {
-    /** The sets the demo composes; chosen from the kit's recorded sweep (docs/lab.md). */
+    /** The sets the demo composes, chosen from the kit's pairwise sweep (docs/lab.md, "Which pairs merge"). */
     public static final List<DemoSet> SETS = List.of(
-            new DemoSet("Compatible skills", "different tags, different operation families: little to fight over",
-                    List.of("json", "reverse", "add")),
-            new DemoSet("Conflicting skills", "rot3 and unrot3 pull the same weights in opposite directions",
-                    List.of("rot3", "unrot3", "sort")));
+            new DemoSet("Compatible skills", "different tags, different operation families: the best merges hold",
+                    List.of("json", "rot3")),
+            new DemoSet("Conflicting skills", "opposite shifts of the same letters, built to conflict",
+                    List.of("rot3", "unrot3")));
 
     private LabDemo() {}
 
