@@ -3,7 +3,7 @@ package dev.concord.cli.commands;
 import dev.concord.cli.JsonOutput;
 import dev.concord.cli.TerminalProgress;
 import dev.concord.cli.commands.eval.EvalTable;
-import dev.concord.cli.commands.eval.MergeParameterOptions;
+import dev.concord.cli.commands.merge.MergeParameterOptions;
 import dev.concord.error.InvalidInputException;
 import dev.concord.lab.eval.Composition;
 import dev.concord.lab.eval.EvalOptions;

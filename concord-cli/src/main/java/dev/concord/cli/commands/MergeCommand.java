@@ -2,6 +2,7 @@ package dev.concord.cli.commands;
 
 import dev.concord.cli.TerminalProgress;
 import dev.concord.cli.commands.merge.MergeHelp;
+import dev.concord.cli.commands.merge.MergeParameterOptions;
 import dev.concord.error.InvalidInputException;
 import dev.concord.lab.calibrate.DarexCalibration;
 import dev.concord.lab.calibrate.QChoice;
@@ -81,58 +82,13 @@ public final class MergeCommand implements Callable<Integer> {
             description = "Base model (HF directory), for --format model and --q auto.")
     Path base;
 
-    @Option(names = "--density", paramLabel = "D",
-            description = "Fraction kept, in (0, 1] (default: ties, magnitude_prune, breadcrumbs*, della*, peft_ties 0.2;"
-                    + " dare_*, darex* 0.1).")
-    String density;
-
-    @Option(names = "--majority-sign", paramLabel = "total|frequency",
-            description = "TIES sign election: sign of the sum (total) or of the sum of signs (default: total, PEFT's).")
-    String majoritySign;
-
-    @Option(names = "--sign-election", paramLabel = "unweighted|weighted",
-            description = "Vote on trimmed task vectors (unweighted, PEFT) or weighted ones (weighted, mergekit)"
-                    + " (default: unweighted).")
-    String signElection;
-
-    @Option(names = "--disjoint", paramLabel = "count|weight",
-            description = "Divide agreeing entries by their count (count, PEFT) or the sum of their weights"
-                    + " (weight, mergekit) (default: count; also: sum = no division).")
-    String disjoint;
-
-    @Option(names = "--trim-scope", paramLabel = "tensor|model",
-            description = "Top-k per tensor or over each adapter's whole task vector (TIES paper) (default: tensor).")
-    String trimScope;
-
-    @Option(names = "--dare-rescale", paramLabel = "inverse|l1",
-            description = "DARE/DELLA survivors: times 1/keep-probability (inverse) or restore the L1 norm"
-                    + " (l1, mergekit) (default: inverse; also: none).")
-    String dareRescale;
-
-    @Option(names = "--q", paramLabel = "Q|auto",
-            description = {"DAREx-q rescale denominator, > 0 (darex, darex_ties: required). auto: the q in [density, 1]"
-                    + " whose merge changes the --base model's logits on the --calibration prompts least, against the"
-                    + " same merge without the drop (DAREx's label-free choice)."})
-    String q;
+    @CommandLine.Mixin
+    MergeParameterOptions parameters;
 
     @Option(names = "--calibration", paramLabel = "FILE",
             description = "Unlabeled prompts for --q auto: one per line, or JSON Lines (a .jsonl name) with a"
                     + " \"prompt\" field.")
     Path calibration;
-
-    @Option(names = "--gamma", paramLabel = "G", description = "Breadcrumbs outlier fraction, in [0, 1) (default: 0.01).")
-    String gamma;
-
-    @Option(names = "--epsilon", paramLabel = "E",
-            description = "DELLA keep probabilities span density +- epsilon (default: 0.1).")
-    String epsilon;
-
-    @Option(names = "--scope", paramLabel = "row|tensor",
-            description = "Breadcrumbs and DELLA rank magnitudes per row (papers) or per tensor (default: row).")
-    String scope;
-
-    @Option(names = "--lambda", paramLabel = "L", description = "Scale of the merged task vector (default: 1.0).")
-    String lambda;
 
     @Option(names = "--seed", paramLabel = "N", defaultValue = "0",
             description = "Seed of random masks and sketches (default: ${DEFAULT-VALUE}).")
@@ -142,13 +98,6 @@ public final class MergeCommand implements Callable<Integer> {
             description = "Adapter output rank (default: linear/task_arithmetic/cat exact concatenated factors;"
                     + " element-wise methods each module's largest input rank).")
     String rank;
-
-    @Option(names = "--tsv-keep", paramLabel = "K",
-            description = "tsv: singular triplets kept per task (default: all of each task's rank).")
-    String tsvKeep;
-
-    @Option(names = "--inner", paramLabel = "ties|dare_ties", description = "knots: inner merge (default: ties).")
-    String inner;
 
     @Option(names = "--threads", paramLabel = "N",
             description = "Worker threads (default: the number of cores). Results do not depend on it.")
@@ -212,7 +161,7 @@ public final class MergeCommand implements Callable<Integer> {
                     Numbers.format(choice.keepProbability()), choice.objectiveWithDareRescale());
             stdout.flush();
             // from here on exactly as if the user had typed the chosen value (the report records it so)
-            q = Double.toString(choice.q());
+            parameters.q = Double.toString(choice.q());
         } else if (calibration != null) {
             throw new InvalidInputException("--calibration is only read with --q auto");
         }
@@ -228,7 +177,7 @@ public final class MergeCommand implements Callable<Integer> {
     }
 
     private boolean isAutoQ() {
-        return q != null && q.trim().equalsIgnoreCase("auto");
+        return parameters.q != null && parameters.q.trim().equalsIgnoreCase("auto");
     }
 
     /** Parameters from the merge.yaml (when given) with the command line's options on top. */
@@ -262,29 +211,12 @@ public final class MergeCommand implements Callable<Integer> {
 
     /** Options given on the command line, by parameter name (only those the user set). */
     private Map<String, Object> cliValues() {
-        Map<String, Object> v = new LinkedHashMap<>();
-        put(v, "density", density);
-        put(v, "majority_sign", majoritySign);
-        put(v, "sign_election", signElection);
-        put(v, "disjoint", disjoint);
-        put(v, "trim_scope", trimScope);
-        put(v, "dare_rescale", dareRescale);
-        put(v, "q", q);
-        put(v, "gamma", gamma);
-        put(v, "epsilon", epsilon);
-        put(v, "scope", scope);
-        put(v, "lambda", lambda);
-        put(v, "tsv_keep", tsvKeep);
-        put(v, "inner", inner);
+        Map<String, Object> v = parameters.values();
         // --rank is the adapter output's rank; methods that shape their result by it (lora_lego) read it too
-        put(v, "rank", rank);
-        return v;
-    }
-
-    private static void put(Map<String, Object> m, String name, String value) {
-        if (value != null) {
-            m.put(name, value);
+        if (rank != null) {
+            v.put("rank", rank);
         }
+        return v;
     }
 
     /** With --config, command-line parameter options still apply and take precedence over the file. */
