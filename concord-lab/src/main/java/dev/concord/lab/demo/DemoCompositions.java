@@ -28,46 +28,41 @@ public final class DemoCompositions {
      * the analyzer's recommendation and the candidates' scores on the validation split.
      */
     public static List<DemoComposition> of(List<Path> adapters, DemoComposition choice) {
-        int n = adapters.size();
-        List<WeightedAdapter> full = weighted(adapters, 1.0);
-        List<WeightedAdapter> average = weighted(adapters, 1.0 / n);
-        Map<String, Object> ties = new LinkedHashMap<>();
-        ties.put("density", TIES_DENSITY);
         List<DemoComposition> rows = new ArrayList<>();
         rows.add(new DemoComposition("base model", Composition.base(), false));
         rows.add(new DemoComposition("naive factor-wise (PEFT linear)",
-                Composition.merge(MergeSpec.of("peft_linear", full, Map.of())), false));
-        rows.add(new DemoComposition("linear average", Composition.merge(MergeSpec.of("linear", average, Map.of())),
-                false));
-        rows.add(new DemoComposition(String.format(Locale.ROOT, "ties (density %.1f)", TIES_DENSITY),
-                Composition.merge(MergeSpec.of("ties", full, ties)), false));
-        rows.add(new DemoComposition("tsv", Composition.merge(MergeSpec.of("tsv", full, Map.of())), false));
+                Composition.merge(MergeSpec.of("peft_linear", weighted(adapters, 1.0), Map.of())), false));
+        rows.addAll(usualMerges(adapters));
         boolean serve = choice.composition() instanceof Composition.Routed;
         if (!serve) {
             rows.add(choice);
         }
-        rows.add(new DemoComposition(serve ? choice.label() : "serve separately (route)", Composition.route(full),
-                serve));
+        rows.add(new DemoComposition(serve ? choice.label() : "serve separately (route)", route(adapters), serve));
         return rows;
     }
 
     /** The merges Concord weighs for a set: the analyzer's recommendation (when it says merge) and the usual methods. */
     public static List<DemoComposition> candidates(List<Path> adapters, Recommendation recommendation) {
-        int n = adapters.size();
         List<DemoComposition> out = new ArrayList<>();
         if (Recommendation.MERGE.equals(recommendation.action())) {
             out.add(new DemoComposition(describe(recommendation) + " (analyzer)", recommended(adapters, recommendation),
-                    true));
+                    false));
         }
+        out.addAll(usualMerges(adapters));
+        return out;
+    }
+
+    /** Linear averaging (weights 1/n), TIES and TSV (weights 1). */
+    static List<DemoComposition> usualMerges(List<Path> adapters) {
+        List<WeightedAdapter> full = weighted(adapters, 1.0);
         Map<String, Object> ties = new LinkedHashMap<>();
         ties.put("density", TIES_DENSITY);
-        out.add(new DemoComposition("linear average",
-                Composition.merge(MergeSpec.of("linear", weighted(adapters, 1.0 / n), Map.of())), true));
-        out.add(new DemoComposition(String.format(Locale.ROOT, "ties (density %.1f)", TIES_DENSITY),
-                Composition.merge(MergeSpec.of("ties", weighted(adapters, 1.0), ties)), true));
-        out.add(new DemoComposition("tsv", Composition.merge(MergeSpec.of("tsv", weighted(adapters, 1.0), Map.of())),
-                true));
-        return out;
+        return List.of(
+                new DemoComposition("linear average", Composition.merge(
+                        MergeSpec.of("linear", weighted(adapters, 1.0 / adapters.size()), Map.of())), false),
+                new DemoComposition(String.format(Locale.ROOT, "ties (density %.1f)", TIES_DENSITY),
+                        Composition.merge(MergeSpec.of("ties", full, ties)), false),
+                new DemoComposition("tsv", Composition.merge(MergeSpec.of("tsv", full, Map.of())), false));
     }
 
     /** Serving the adapters separately: each skill's prompts with its own adapter. */
