@@ -28,8 +28,9 @@ final class ArrayTiles {
 
     /**
      * Outputs for rows [row, row + 2) and tokens [token, token + 4), the GEMM tile: each weight chunk serves 4 tokens
-     * and each activation chunk 2 rows. (A 4 x 4 tile has more reuse, but its code grew past C2's inlining budget,
-     * after which vectors were boxed and the tile ran 5x slower.)
+     * and each activation chunk 2 rows. It carries the masked last chunk, so it serves inputs that do not fill whole
+     * chunks; otherwise the wide 4 x 4 tile is used (with the tail as well, a 4 x 4 tile grew past C2's inlining
+     * budget, after which vectors were boxed and it ran 5x slower).
      */
     static void rows2Tokens4(MatmulCall c, float[] w, int w0, int row, int token) {
         int in = c.in;
@@ -74,6 +75,46 @@ final class ArrayTiles {
         c.store(token + 1, row + 1, s1.lane(Lanes.SUM4_B));
         c.store(token + 2, row + 1, s1.lane(Lanes.SUM4_C));
         c.store(token + 3, row + 1, s1.lane(Lanes.SUM4_D));
+    }
+
+    /**
+     * Outputs for rows [row, row + 4) and tokens [token, token + 4) when {@code in % L == 0}: the wide GEMM tile of
+     * {@link F32Tiles#rows4Tokens4} (see there why it has no masked tail and leaves its 16 accumulators in
+     * {@code sums} for {@link MatmulCall#storeTile4x4}).
+     */
+    static void rows4Tokens4(MatmulCall c, float[] w, int w0, int row, int token, float[] sums) {
+        int in = c.in;
+        int w1 = w0 + in;
+        int w2 = w1 + in;
+        int w3 = w2 + in;
+        float[] x = c.x;
+        int x0 = c.xRow(token);
+        int x1 = x0 + c.xStride;
+        int x2 = x1 + c.xStride;
+        int x3 = x2 + c.xStride;
+        FloatVector z = FloatVector.zero(Lanes.FLOATS);
+        FloatVector a00 = z, a01 = z, a02 = z, a03 = z;
+        FloatVector a10 = z, a11 = z, a12 = z, a13 = z;
+        FloatVector a20 = z, a21 = z, a22 = z, a23 = z;
+        FloatVector a30 = z, a31 = z, a32 = z, a33 = z;
+        for (int i = 0; i < in; i += L) {
+            FloatVector v0 = FloatVector.fromArray(Lanes.FLOATS, x, x0 + i);
+            FloatVector v1 = FloatVector.fromArray(Lanes.FLOATS, x, x1 + i);
+            FloatVector v2 = FloatVector.fromArray(Lanes.FLOATS, x, x2 + i);
+            FloatVector v3 = FloatVector.fromArray(Lanes.FLOATS, x, x3 + i);
+            FloatVector k = FloatVector.fromArray(Lanes.FLOATS, w, w0 + i);
+            a00 = k.fma(v0, a00); a01 = k.fma(v1, a01); a02 = k.fma(v2, a02); a03 = k.fma(v3, a03);
+            k = FloatVector.fromArray(Lanes.FLOATS, w, w1 + i);
+            a10 = k.fma(v0, a10); a11 = k.fma(v1, a11); a12 = k.fma(v2, a12); a13 = k.fma(v3, a13);
+            k = FloatVector.fromArray(Lanes.FLOATS, w, w2 + i);
+            a20 = k.fma(v0, a20); a21 = k.fma(v1, a21); a22 = k.fma(v2, a22); a23 = k.fma(v3, a23);
+            k = FloatVector.fromArray(Lanes.FLOATS, w, w3 + i);
+            a30 = k.fma(v0, a30); a31 = k.fma(v1, a31); a32 = k.fma(v2, a32); a33 = k.fma(v3, a33);
+        }
+        a00.intoArray(sums, 0); a01.intoArray(sums, L); a02.intoArray(sums, 2 * L); a03.intoArray(sums, 3 * L);
+        a10.intoArray(sums, 4 * L); a11.intoArray(sums, 5 * L); a12.intoArray(sums, 6 * L); a13.intoArray(sums, 7 * L);
+        a20.intoArray(sums, 8 * L); a21.intoArray(sums, 9 * L); a22.intoArray(sums, 10 * L); a23.intoArray(sums, 11 * L);
+        a30.intoArray(sums, 12 * L); a31.intoArray(sums, 13 * L); a32.intoArray(sums, 14 * L); a33.intoArray(sums, 15 * L);
     }
 
     /**

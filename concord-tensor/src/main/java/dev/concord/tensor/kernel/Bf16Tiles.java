@@ -25,8 +25,9 @@ final class Bf16Tiles {
 
     /**
      * Outputs for rows [row, row + 2) and tokens [token, token + 4), the GEMM tile: each weight chunk serves 4 tokens
-     * and each activation chunk 2 rows. (A 4 x 4 tile has more reuse, but its code grew past C2's inlining budget,
-     * after which vectors were boxed and the tile ran 5x slower.)
+     * and each activation chunk 2 rows. Used for GEMM chunks of fewer than
+     * {@link VectorMatmul#WIDEN_BF16_MIN_TOKENS} tokens or inputs that do not fill whole chunks; otherwise the
+     * row quad is widened once and {@link F32Tiles#rows4Tokens4} runs over it.
      */
     static void rows2Tokens4(MatmulCall c, int row, int token) {
         MemorySegment w = c.w.data();

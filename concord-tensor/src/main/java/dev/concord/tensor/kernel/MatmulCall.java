@@ -1,5 +1,7 @@
 package dev.concord.tensor.kernel;
 
+import jdk.incubator.vector.FloatVector;
+
 /**
  * The arguments of one {@link Kernels#matmul} call, checked once before any work (so no index error can escape
  * from a worker thread), and the epilogue that turns a finished dot product into an output element. Shared by the
@@ -92,6 +94,30 @@ final class MatmulCall {
         }
         int index = yOffset + token * yStride + row;
         y[index] = accumulate ? y[index] + v : v;
+    }
+
+    /** Stores a {@link Lanes#sum4} result holding one row's dot products with tokens [token, token + 4). */
+    void storeTokens4(int row, int token, FloatVector sums) {
+        store(token, row, sums.lane(0));
+        store(token + 1, row, sums.lane(Lanes.SUM4_B));
+        store(token + 2, row, sums.lane(Lanes.SUM4_C));
+        store(token + 3, row, sums.lane(Lanes.SUM4_D));
+    }
+
+    /**
+     * Reduces and stores the 4-rows x 4-tokens tile whose 16 accumulators a wide tile wrote to {@code sums},
+     * row-major (row 0's four tokens first), L floats each: the same {@link Lanes#sum4} as the other tiles.
+     */
+    void storeTile4x4(int row, int token, float[] sums) {
+        int l = Lanes.L;
+        for (int r = 0; r < 4; r++) {
+            int at = 4 * r * l;
+            storeTokens4(row + r, token, Lanes.sum4(
+                    FloatVector.fromArray(Lanes.FLOATS, sums, at),
+                    FloatVector.fromArray(Lanes.FLOATS, sums, at + l),
+                    FloatVector.fromArray(Lanes.FLOATS, sums, at + 2 * l),
+                    FloatVector.fromArray(Lanes.FLOATS, sums, at + 3 * l)));
+        }
     }
 
     int xRow(int token) {

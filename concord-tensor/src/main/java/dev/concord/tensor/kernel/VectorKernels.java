@@ -23,7 +23,8 @@ import jdk.incubator.vector.VectorMask;
  * </ul>
  * The output element is then formed by the epilogue of {@link MatmulCall#store} (alpha, bias, accumulate).
  *
- * <p>Every code path — the 2-rows × 4-tokens GEMM tile (1 × 4 for Q8_0), the 4-rows × 1-token GEMV tile, the
+ * <p>Every code path — the 4-rows × 4-tokens GEMM tile (inputs in whole chunks; BF16 rows widened into an aligned
+ * scratch first), the 2-rows × 4-tokens GEMM tile (otherwise; 1 × 4 for Q8_0), the 4-rows × 1-token GEMV tile, the
  * single-element tile and {@link #dot} — performs exactly this sequence for each element it carries; tiles only
  * decide how many elements are in flight. Threads split the rows (and token blocks) but an element is always computed whole by
  * one thread. Lane-wise add, multiply and FMA are exactly specified IEEE operations, so interpreted, C1- and
@@ -35,7 +36,8 @@ import jdk.incubator.vector.VectorMask;
  * Calls with fewer than {@link #PARALLEL_MIN_MACS} multiply-adds (by default) run on the calling thread: waking
  * another thread costs more than they take. Larger calls are cut into about {@value #CHUNKS_PER_THREAD} chunks per
  * thread (see {@link VectorMatmul}). A call allocates two small objects (the argument record and the chunk plan)
- * and nothing per chunk; F16 weights use a per-thread scratch array that is allocated once.
+ * and nothing per chunk; widened F16 and BF16 rows and the wide GEMM tile's accumulators use per-thread scratch
+ * buffers that are allocated once (and grown when a wider matrix comes).
  */
 public final class VectorKernels implements Kernels {
     /** By default, calls with fewer multiply-adds than this run on the caller's thread. */

@@ -1,12 +1,15 @@
 package dev.concord.tensor.kernel;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
  * One vector matmul call cut into chunks for a {@link ComputePool}: a chunk is a range of output rows (a multiple
  * of 4) times a block of at most {@link #TOKEN_BLOCK} tokens. Inside a GEMM chunk the loops run row quad by row
  * quad, and for each quad over the chunk's tokens four at a time, so the quad's weights are read from memory once
- * and then stay in L1/L2 while the token block's activations stay in L2. GEMV chunks walk four long row streams.
+ * and then stay in L1/L2 while the token block's activations stay in L2. When the inputs fill whole vector chunks
+ * (every projection of the engine's models) one 4 x 4 register tile covers the quad and four tokens; otherwise two
+ * 2 x 4 tiles, which carry the masked last chunk. GEMV chunks walk four long row streams.
  *
  * <p>How the work is cut changes which thread computes an element and which tile carries it, never the operations
  * that produce it (see {@link VectorKernels}), so the result is the same for every plan.
@@ -15,8 +18,22 @@ final class VectorMatmul implements ComputePool.ChunkTask {
     /** Tokens per chunk: 64 rows of activations (256 KB at in = 1024) stay in a core's L2 across a row chunk. */
     static final int TOKEN_BLOCK = 64;
 
+    /**
+     * From this many tokens in a chunk on, GEMM over BF16 weights widens each row quad once into a float scratch and
+     * runs the wide F32 tile over it, instead of widening every chunk in registers for every token quad: widening
+     * uses the port that also issues FMAs, and 4 x 4 and 2 x 8 tiles widening in registers measured no faster than
+     * the 2 x 4 one (60-70 GFLOP/s per core at 32 tokens), while the widened rows feed the F32 tile at 70-82. With
+     * few tokens the copy (4 in values per quad) would cost more than it saves. Either way every element is the
+     * same chain over the same exactly widened values, so results are identical.
+     */
+    static final int WIDEN_BF16_MIN_TOKENS = 16;
+
     /** Per-thread buffer for widened F16 rows; grows to the largest 4 * in seen and is then reused. */
     private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
+    /** Per-thread buffer for the 16 accumulator vectors of a wide GEMM tile. */
+    private static final ThreadLocal<float[]> WIDE_TILE_SUMS = ThreadLocal.withInitial(() -> new float[16 * Lanes.L]);
+    /** Per-thread 64-byte-aligned native buffer for BF16 row quads widened to F32. */
+    private static final ThreadLocal<MemorySegment> ALIGNED_SCRATCH = ThreadLocal.withInitial(() -> MemorySegment.NULL);
 
     private final MatmulCall call;
     private final int rowsPerChunk;
@@ -68,7 +85,7 @@ final class VectorMatmul implements ComputePool.ChunkTask {
         }
     }
 
-    // Two walks over a chunk. With 4 or more tokens (GEMM), row pairs are consecutive so that a pair's weights stay
+    // Two walks over a chunk. With 4 or more tokens (GEMM), a quad's rows are consecutive so that its weights stay
     // in cache while the token quads pass over them. With fewer tokens (GEMV), each 4-row tile takes rows a quarter
     // of the chunk apart, so that its four weight streams are long and sequential. Each walk names its format's tile
     // class directly so that the JIT sees one monomorphic, inlinable call per tile.
@@ -77,11 +94,20 @@ final class VectorMatmul implements ComputePool.ChunkTask {
         MatmulCall c = call;
         int row = rowFrom;
         if (tokenTo - tokenFrom >= 4) {
+            float[] sums = wideTileSums();
+            boolean wholeChunks = sums != null;
             for (; row + 4 <= rowTo; row += 4) {
                 int t = tokenFrom;
-                for (; t + 4 <= tokenTo; t += 4) {
-                    F32Tiles.rows2Tokens4(c, row, t);
-                    F32Tiles.rows2Tokens4(c, row + 2, t);
+                if (wholeChunks) {
+                    for (; t + 4 <= tokenTo; t += 4) {
+                        F32Tiles.rows4Tokens4(c, row, t, sums);
+                        c.storeTile4x4(row, t, sums);
+                    }
+                } else {
+                    for (; t + 4 <= tokenTo; t += 4) {
+                        F32Tiles.rows2Tokens4(c, row, t);
+                        F32Tiles.rows2Tokens4(c, row + 2, t);
+                    }
                 }
                 for (; t < tokenTo; t++) {
                     F32Tiles.rows4Token1(c, row, 1, t);
@@ -106,7 +132,21 @@ final class VectorMatmul implements ComputePool.ChunkTask {
     private void bf16(int rowFrom, int rowTo, int tokenFrom, int tokenTo) {
         MatmulCall c = call;
         int row = rowFrom;
-        if (tokenTo - tokenFrom >= 4) {
+        if (tokenTo - tokenFrom >= WIDEN_BF16_MIN_TOKENS && c.in % Lanes.L == 0) {
+            float[] sums = wideTileSums();
+            MemorySegment rows = alignedScratch(16L * c.in);
+            for (; row + 4 <= rowTo; row += 4) {
+                widenBf16Rows(row, rows, 4 * c.in);
+                int t = tokenFrom;
+                for (; t + 4 <= tokenTo; t += 4) {
+                    F32Tiles.rows4Tokens4(c, rows, 0, t, sums);
+                    c.storeTile4x4(row, t, sums);
+                }
+                for (; t < tokenTo; t++) {
+                    Bf16Tiles.rows4Token1(c, row, 1, t);
+                }
+            }
+        } else if (tokenTo - tokenFrom >= 4) {
             for (; row + 4 <= rowTo; row += 4) {
                 int t = tokenFrom;
                 for (; t + 4 <= tokenTo; t += 4) {
@@ -168,8 +208,9 @@ final class VectorMatmul implements ComputePool.ChunkTask {
         int in = c.in;
         int row = rowFrom;
         if (tokenTo - tokenFrom >= 4) {
+            float[] sums = wideTileSums();
             for (; row + 4 <= rowTo; row += 4) {
-                arrayGemmRows4(w, offset + row * in, row, tokenFrom, tokenTo);
+                arrayGemmRows4(w, offset + row * in, row, tokenFrom, tokenTo, sums);
             }
         } else {
             int step = (rowTo - rowFrom) / 4;
@@ -187,10 +228,19 @@ final class VectorMatmul implements ComputePool.ChunkTask {
         }
     }
 
-    /** Four consecutive rows whose weights start at {@code w[w0]}, for all tokens of a GEMM chunk. */
-    private void arrayGemmRows4(float[] w, int w0, int row, int tokenFrom, int tokenTo) {
+    /**
+     * Four consecutive rows whose weights start at {@code w[w0]}, for all tokens of a GEMM chunk; {@code sums} (16 L
+     * floats, or null when {@code in % L != 0}) carries the wide tile's accumulators.
+     */
+    private void arrayGemmRows4(float[] w, int w0, int row, int tokenFrom, int tokenTo, float[] sums) {
         MatmulCall c = call;
         int t = tokenFrom;
+        if (sums != null) {
+            for (; t + 4 <= tokenTo; t += 4) {
+                ArrayTiles.rows4Tokens4(c, w, w0, row, t, sums);
+                c.storeTile4x4(row, t, sums);
+            }
+        }
         for (; t + 4 <= tokenTo; t += 4) {
             ArrayTiles.rows2Tokens4(c, w, w0, row, t);
             ArrayTiles.rows2Tokens4(c, w, w0 + 2 * c.in, row + 2, t);
@@ -213,9 +263,10 @@ final class VectorMatmul implements ComputePool.ChunkTask {
         float[] scratch = scratch(4 * in);
         int row = rowFrom;
         if (tokenTo - tokenFrom >= 4) {
+            float[] sums = wideTileSums();
             for (; row + 4 <= rowTo; row += 4) {
                 widenF16Row(row, scratch, 0, 4 * in);
-                arrayGemmRows4(scratch, 0, row, tokenFrom, tokenTo);
+                arrayGemmRows4(scratch, 0, row, tokenFrom, tokenTo, sums);
             }
         } else {
             int step = (rowTo - rowFrom) / 4;
@@ -237,6 +288,32 @@ final class VectorMatmul implements ComputePool.ChunkTask {
         }
     }
 
+    /**
+     * Widens {@code count} consecutive BF16 weights starting at the first of {@code row} into scratch[0..), with the
+     * same exact widening as {@link Lanes#bf16}; {@code count} is a multiple of L (4 rows of whole chunks).
+     */
+    private void widenBf16Rows(int row, MemorySegment scratch, int count) {
+        MemorySegment data = call.w.data();
+        long base = row * call.w.rowBytes();
+        for (int k = 0; k < count; k += Lanes.L) {
+            Lanes.bf16(data, base + 2L * k).intoMemorySegment(scratch, 4L * k, Lanes.LE);
+        }
+    }
+
+    /**
+     * A per-thread native scratch of at least {@code bytes}, 64-byte aligned: a heap array's elements generally do
+     * not start on a cache-line boundary, so that every 64-byte vector load would span two lines, which measured
+     * about 20% slower once the rows no longer fit in L1 (in = 2048).
+     */
+    private static MemorySegment alignedScratch(long bytes) {
+        MemorySegment s = ALIGNED_SCRATCH.get();
+        if (s.byteSize() < bytes) {
+            s = Arena.ofAuto().allocate(bytes, 64);
+            ALIGNED_SCRATCH.set(s);
+        }
+        return s;
+    }
+
     /** Widens {@code count} consecutive F16 weights starting at the first of {@code row} into scratch[at..]. */
     private void widenF16Row(int row, float[] scratch, int at, int count) {
         MemorySegment data = call.w.data();
@@ -244,6 +321,14 @@ final class VectorMatmul implements ComputePool.ChunkTask {
         for (int k = 0; k < count; k++) {
             scratch[at + k] = Float.float16ToFloat(data.get(WeightMatrix.I16_LE, base + 2L * k));
         }
+    }
+
+    /**
+     * The per-thread array that carries one wide GEMM tile's 16 accumulators, or null when the inputs do not fill
+     * whole chunks and only the narrow tiles, which carry the masked last chunk, can be used.
+     */
+    private float[] wideTileSums() {
+        return call.in % Lanes.L == 0 ? WIDE_TILE_SUMS.get() : null;
     }
 
     private static float[] scratch(int size) {

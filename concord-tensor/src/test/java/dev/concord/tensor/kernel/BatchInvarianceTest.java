@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * threads.
  */
 class BatchInvarianceTest {
-    private static final int[] BATCH_SIZES = {1, 3, 17, 64};
+    private static final int[] BATCH_SIZES = {1, 3, 13, 17, 64};
     private static final ComputePool[] POOLS = {new ComputePool(1), new ComputePool(2), new ComputePool(3)};
 
     @AfterAll
@@ -26,24 +26,28 @@ class BatchInvarianceTest {
     }
 
     /**
-     * Shapes with rows and columns off the tile (4), lane (8 or 16) and Q8_0 block (32) sizes. The kernels under
-     * test split every call, however small, across their pool's threads.
+     * Shapes with rows and columns off the tile (4), lane (8 or 16) and Q8_0 block (32) sizes, and one whose
+     * columns fill whole chunks (96), which takes the wide GEMM tiles. The kernels under test split every call,
+     * however small, across their pool's threads.
      */
     @ParameterizedTest
     @EnumSource(WeightFormat.class)
     void gemmRowsEqualGemvForEveryBatchSizeAndThreadCount(WeightFormat format) {
         Random rnd = new Random(format.ordinal() + 1);
-        for (int[] shape : new int[][] {{69, 121}, {37, 40}}) {
-            int out = shape[0];
-            int in = shape[1];
-            WeightMatrix w = TestWeights.random(format, out, in, rnd);
-            float[] x = TestWeights.gaussian(64 * in, rnd);
-            float[] bias = TestWeights.gaussian(out, rnd);
-            float[] base = TestWeights.gaussian(64 * out, rnd);
-            if (out == 69) {
-                checkInvariance(w, x, 1f, null, false, base);
+        for (int[] shape : new int[][] {{69, 121}, {37, 40}, {37, 96}}) {
+            // F32 has separate tiles for native memory and heap arrays
+            for (TestWeights.Placement placement : TestWeights.Placement.values()) {
+                int out = shape[0];
+                int in = shape[1];
+                WeightMatrix w = TestWeights.random(format, out, in, rnd, placement);
+                float[] x = TestWeights.gaussian(64 * in, rnd);
+                float[] bias = TestWeights.gaussian(out, rnd);
+                float[] base = TestWeights.gaussian(64 * out, rnd);
+                if (out == 69) {
+                    checkInvariance(w, x, 1f, null, false, base);
+                }
+                checkInvariance(w, x, 0.37f, bias, true, base);
             }
-            checkInvariance(w, x, 0.37f, bias, true, base);
         }
     }
 
@@ -139,24 +143,29 @@ class BatchInvarianceTest {
     void denseFormatsHoldingTheSameValuesGiveTheSameBits() {
         Random rnd = new Random(9);
         int out = 21;
-        int in = 83;
+        for (int in : new int[] {83, 96}) {
+            checkSameBitsForEveryDenseFormat(rnd, out, in);
+        }
+    }
+
+    private static void checkSameBitsForEveryDenseFormat(Random rnd, int out, int in) {
         float[] values = new float[out * in];
         for (int i = 0; i < values.length; i++) {
             // small integers times a power of two are exact in F32, BF16 and F16 alike
             values[i] = (rnd.nextInt(255) - 127) * 0x1p-6f;
         }
-        float[] x = TestWeights.gaussian(9 * in, rnd);
+        float[] x = TestWeights.gaussian(17 * in, rnd);
         Kernels k = Kernels.vector(POOLS[2]);
         float[] expected = null;
         for (WeightFormat format : new WeightFormat[] {WeightFormat.F32, WeightFormat.BF16, WeightFormat.F16}) {
             WeightMatrix w = TestWeights.fromFloats(format, values, out, in, TestWeights.Placement.NATIVE_2_ALIGNED, false);
             assertThat(TestWeights.dense(w)).isEqualTo(values);
-            float[] y = new float[9 * out];
-            k.gemm(w, x, 9, y);
+            float[] y = new float[17 * out];
+            k.gemm(w, x, 17, y);
             if (expected == null) {
                 expected = y;
             } else {
-                assertBitwiseEqual(y, expected, 0, y.length, format.toString());
+                assertBitwiseEqual(y, expected, 0, y.length, format + " in=" + in);
             }
         }
     }
