@@ -11,8 +11,11 @@ import java.util.List;
  * @param skills the skills of the set, in column order
  * @param analysis the analyzer's composition verdict and recommendation, or null
  * @param outcomes one per evaluated composition (base, merges, routing...), in row order
+ * @param heldOut what held-out data decided for the set, one short phrase (e.g. "no merge holds: serve
+ *     separately"), shown next to the weight analysis's prediction; null when nothing was validated
  */
-public record EvaluatedSet(String title, List<String> skills, CompositionReport analysis, List<Outcome> outcomes) {
+public record EvaluatedSet(String title, List<String> skills, CompositionReport analysis, List<Outcome> outcomes,
+        String heldOut) {
     public EvaluatedSet {
         skills = List.copyOf(skills);
         outcomes = List.copyOf(outcomes);

@@ -40,7 +40,7 @@ public final class EvaluationReport {
                 .append(a == null ? "" : " class=\"verdict-" + Html.esc(a.verdict()) + "\"").append("><h2>")
                 .append(Html.esc(set.title())).append("</h2>");
         if (a != null) {
-            analysis(h, a);
+            analysis(h, a, set.heldOut());
         }
         List<BarChart.Series> series = new ArrayList<>();
         for (EvaluatedSet.Outcome o : set.outcomes()) {
@@ -52,7 +52,7 @@ public final class EvaluationReport {
         h.append("</section>\n");
     }
 
-    private static void analysis(StringBuilder h, CompositionReport a) {
+    private static void analysis(StringBuilder h, CompositionReport a, String heldOut) {
         Recommendation rec = a.recommendation();
         h.append("<div class=\"badges\"><span class=\"badge verdict\">predicted: ").append(Html.esc(a.verdict()))
                 .append("</span><span class=\"badge\">risk ").append(Html.num(a.risk()))
@@ -60,7 +60,11 @@ public final class EvaluationReport {
                 .append("</span><span class=\"badge action\">recommended: ")
                 .append(Recommendation.MERGE.equals(rec.action()) ? "merge with " + Html.esc(rec.method())
                         : "serve separately")
-                .append("</span></div><ul class=\"reasons\">");
+                .append("</span>");
+        if (heldOut != null) {
+            h.append("<span class=\"badge held-out\">held-out data: ").append(Html.esc(heldOut)).append("</span>");
+        }
+        h.append("</div><ul class=\"reasons\">");
         for (String reason : rec.reasons()) {
             h.append("<li>").append(Html.esc(reason)).append("</li>");
         }

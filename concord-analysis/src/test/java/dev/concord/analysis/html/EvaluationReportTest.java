@@ -40,9 +40,10 @@ class EvaluationReportTest {
         List<String> skills = List.of(NASTY, "unrot3");
         EvaluatedSet conflicting = new EvaluatedSet("Conflicting", skills, analysis.composition(), List.of(
                 new EvaluatedSet.Outcome("naive", new double[] {0.01, 0.0}, new double[] {0.01, 0.0}, false),
-                new EvaluatedSet.Outcome("route", new double[] {0.98, 0.97}, new double[] {1.0, 1.0}, true)));
+                new EvaluatedSet.Outcome("route", new double[] {0.98, 0.97}, new double[] {1.0, 1.0}, true)),
+                "no merge holds <b>");
         EvaluatedSet unanalyzed = new EvaluatedSet("Without analysis", List.of("json"), null, List.of(
-                new EvaluatedSet.Outcome("linear", new double[] {0.5}, new double[] {Double.NaN}, false)));
+                new EvaluatedSet.Outcome("linear", new double[] {0.5}, new double[] {Double.NaN}, false)), null);
         html = EvaluationReport.render("Concord demo", "lab kit", List.of(conflicting, unanalyzed));
     }
 
@@ -54,6 +55,8 @@ class EvaluationReportTest {
         assertThat(count(html, "<svg class=\"barchart\"")).isEqualTo(2);
         assertThat(count(html, "<table class=\"data\"")).isEqualTo(2);
         assertThat(html).containsPattern("predicted: (compatible|caution|conflict)<");
+        assertThat(html).contains("<span class=\"badge held-out\">held-out data: no merge holds &lt;b&gt;</span>");
+        assertThat(count(html, "badge held-out")).isEqualTo(1);
     }
 
     @Test

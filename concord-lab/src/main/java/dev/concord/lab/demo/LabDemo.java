@@ -60,7 +60,8 @@ public final class LabDemo {
                 }
                 outcomes.add(new EvaluatedSet.Outcome(c.label(), em, norm, c.recommended()));
             }
-            EvaluatedSet evaluated = new EvaluatedSet(set.heading(), set.skills(), analysis.composition(), outcomes);
+            EvaluatedSet evaluated = new EvaluatedSet(set.heading(), set.skills(), analysis.composition(), outcomes,
+                    choice.label().replaceFirst("^Concord: ", ""));
             onSet.accept(evaluated);
             out.add(evaluated);
         }
