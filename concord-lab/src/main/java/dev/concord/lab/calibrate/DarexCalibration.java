@@ -6,6 +6,7 @@ import dev.concord.merge.AdapterInput;
 import dev.concord.merge.MergeInputs;
 import dev.concord.merge.MergeMethod;
 import dev.concord.merge.ParameterSource;
+import dev.concord.lab.eval.DeltaFold;
 import dev.concord.model.engine.EngineOptions;
 import dev.concord.model.tokenizer.Tokenizer;
 import dev.concord.model.weights.ModelWeights;
@@ -81,7 +82,7 @@ public final class DarexCalibration {
                     new OverriddenParameters(parameters, Map.of("q", 1.0, "density", 1.0)), seed, threads, progress);
             DeltaWeights.check(base, unpruned);
             List<float[]> reference;
-            try (ModelWeights model = DeltaWeights.of(base, unpruned, 1.0)) {
+            try (ModelWeights model = DeltaFold.fold(base, unpruned.delta(), 1.0)) {
                 reference = probe.logits(model);
             }
             unpruned = null; // only its logits are needed from here on
@@ -92,7 +93,7 @@ public final class DarexCalibration {
             try (Progress.Task task = progress.start("choose q on " + prompts.size() + " prompts",
                     (long) QSearch.GRID_POINTS + QSearch.REFINEMENTS)) {
                 evaluations = QSearch.run(pruned.keepProbability(), q -> {
-                    try (ModelWeights model = DeltaWeights.of(base, pruned, 1 / q)) {
+                    try (ModelWeights model = DeltaFold.fold(base, pruned.delta(), 1 / q)) {
                         return probe.meanSquaredChange(model, reference);
                     }
                 }, task::step);

@@ -2,34 +2,21 @@ package dev.concord.lab.calibrate;
 
 import dev.concord.error.InvalidInputException;
 import dev.concord.error.UnsupportedFeatureException;
-import dev.concord.model.weights.LayerWeights;
-import dev.concord.model.weights.Linear;
 import dev.concord.model.weights.ModelWeights;
 import dev.concord.model.weights.Projection;
-import dev.concord.model.weights.WeightMemory;
 import dev.concord.tensor.FloatMatrix;
-import dev.concord.tensor.kernel.WeightFormat;
 import dev.concord.tensor.kernel.WeightMatrix;
-import java.lang.foreign.Arena;
-import java.util.ArrayList;
-import java.util.EnumMap;
-import java.util.List;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A base model with a merged update added to its projections, W + c·Δ, in float32: the model a merge would give,
- * built in memory for one value of c. Only the projections the update touches are rebuilt; the rest is shared with
- * the base's memory maps, so the base must stay open while the result is used.
+ * What --q auto can fold into a base model: a merged update of the decoder projections only, each the shape of the
+ * base's weight (the fold itself, W + c·Δ, is the evaluation harness's {@link dev.concord.lab.eval.DeltaFold}).
  */
 final class DeltaWeights {
     private static final Pattern DECODER_MODULE = Pattern.compile("model\\.layers\\.(\\d+)\\.(.+)");
 
     private DeltaWeights() {}
-
-    /** Where one module of the update goes in the model. */
-    private record Target(int layer, Projection projection) {}
 
     /**
      * Checks that every module of {@code delta} is one of the base's decoder projections with the same shape.
@@ -38,53 +25,10 @@ final class DeltaWeights {
      * @throws InvalidInputException for a layer the base lacks or a shape that differs
      */
     static void check(ModelWeights base, MergedDelta delta) {
-        delta.modules().forEach((name, m) -> target(base, name, m));
+        delta.delta().modules().forEach((name, m) -> checkModule(base, name, m));
     }
 
-    /**
-     * W + c·Δ on every module of {@code delta}; c·Δ and the sum are rounded to float once, per element. The new
-     * matrices live off the heap, like the engine's own merged weights, until the result is closed.
-     */
-    static ModelWeights of(ModelWeights base, MergedDelta delta, double c) {
-        Arena arena = Arena.ofShared();
-        try {
-            return of(base, delta, c, arena);
-        } catch (RuntimeException | Error e) {
-            arena.close();
-            throw e;
-        }
-    }
-
-    private static ModelWeights of(ModelWeights base, MergedDelta delta, double c, Arena arena) {
-        List<Map<Projection, Linear>> replaced = new ArrayList<>();
-        for (int l = 0; l < base.layerCount(); l++) {
-            replaced.add(new EnumMap<>(Projection.class));
-        }
-        delta.modules().forEach((name, m) -> {
-            Target t = target(base, name, m);
-            Linear lin = base.layer(t.layer()).linear(t.projection());
-            WeightMatrix w = lin.weight();
-            float[] d = m.data();
-            float[] sum = new float[d.length];
-            int cols = w.cols();
-            for (int r = 0; r < w.rows(); r++) {
-                w.readRow(r, sum, r * cols);
-            }
-            for (int i = 0; i < sum.length; i++) {
-                sum[i] = (float) (sum[i] + c * d[i]);
-            }
-            replaced.get(t.layer()).put(t.projection(),
-                    lin.withWeight(WeightMemory.matrix(sum, w.rows(), cols, WeightFormat.F32, arena)));
-        });
-        List<LayerWeights> layers = new ArrayList<>();
-        for (int l = 0; l < base.layerCount(); l++) {
-            LayerWeights lw = base.layer(l);
-            layers.add(replaced.get(l).isEmpty() ? lw : lw.replacing(replaced.get(l)));
-        }
-        return base.derive(base.embedding(), layers, base.lmHead(), arena::close);
-    }
-
-    private static Target target(ModelWeights base, String name, FloatMatrix m) {
+    private static void checkModule(ModelWeights base, String name, FloatMatrix m) {
         Matcher match = DECODER_MODULE.matcher(name);
         Projection p = match.matches() ? Projection.byModule(match.group(2)) : null;
         if (p == null) {
@@ -106,6 +50,5 @@ final class DeltaWeights {
             throw new InvalidInputException("module " + name + ": the adapters' update is [" + m.rows() + ", "
                     + m.cols() + "] but the base model's weight is [" + w.rows() + ", " + w.cols() + "]");
         }
-        return new Target(layer, p);
     }
 }

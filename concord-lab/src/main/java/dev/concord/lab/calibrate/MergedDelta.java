@@ -1,7 +1,8 @@
 package dev.concord.lab.calibrate;
 
+import dev.concord.lab.eval.InMemoryMerge;
+import dev.concord.lab.eval.ModelDelta;
 import dev.concord.merge.AdapterInput;
-import dev.concord.merge.DenseRows;
 import dev.concord.merge.MergeInputs;
 import dev.concord.merge.MergeMethod;
 import dev.concord.merge.Merger;
@@ -12,24 +13,17 @@ import dev.concord.merge.ParameterSource;
 import dev.concord.progress.Progress;
 import dev.concord.tensor.FloatMatrix;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * A merge computed in memory with concord-merge's own planner and method classes — the code {@code concord merge}
  * runs, with the same parameter checks, masks and seed — kept as one dense float32 update per module ([out, in],
  * the base weight's layout) instead of being written out.
  *
- * @param modules the merged update of every module any input adapter targets, in merge order
+ * @param delta the merged update of every module any input adapter targets, in merge order
  * @param keepProbability the smallest density any module and adapter resolved to (1 when the method has none)
  */
-record MergedDelta(Map<String, FloatMatrix> modules, double keepProbability) {
-    MergedDelta {
-        modules = Collections.unmodifiableMap(new LinkedHashMap<>(modules));
-    }
-
+record MergedDelta(ModelDelta delta, double keepProbability) {
     static MergedDelta compute(MergeMethod method, List<AdapterInput> adapters, ParameterSource parameters, long seed,
             int threads, Progress progress) {
         Merger merger = new Merger(method, parameters, seed, threads, progress);
@@ -43,34 +37,19 @@ record MergedDelta(Map<String, FloatMatrix> modules, double keepProbability) {
                     }
                 }
             }
-            Map<String, FloatMatrix> modules = new LinkedHashMap<>();
+            ModelDelta.Builder delta = ModelDelta.builder();
             merger.run(plans, new Merger.Output<FloatMatrix>() {
                 @Override
                 public FloatMatrix finish(ModuleInputs module, ModuleResult result) {
-                    return dense(result);
+                    return InMemoryMerge.dense(result);
                 }
 
                 @Override
                 public void write(ModuleInputs module, FloatMatrix finished) {
-                    modules.put(module.module(), finished);
+                    delta.add(module.module(), finished);
                 }
             });
-            return new MergedDelta(modules, keep);
+            return new MergedDelta(delta.build(), keep);
         }
-    }
-
-    /** The whole update of one module, row-major (runs on a merge worker, so densifying is parallel). */
-    private static FloatMatrix dense(ModuleResult result) {
-        int rows = result.rows();
-        int cols = result.cols();
-        float[] all = new float[Math.multiplyExact(rows, cols)];
-        switch (result) {
-            case ModuleResult.LowRank lr when lr.dense() == null -> DenseRows.of(lr.tau(), 0, rows, all, 0);
-            case ModuleResult.LowRank lr -> lr.dense().forEachBlock((start, block) ->
-                    System.arraycopy(block.data(), 0, all, start * cols, block.data().length));
-            case ModuleResult.Dense d -> d.source().forEachBlock((start, block) ->
-                    System.arraycopy(block.data(), 0, all, start * cols, block.data().length));
-        }
-        return new FloatMatrix(rows, cols, all);
     }
 }

@@ -36,6 +36,15 @@ public final class DeltaFold {
      * @throws InvalidInputException when the delta names a module the model lacks or has the wrong shape
      */
     public static ModelWeights fold(ModelWeights base, ModelDelta delta) {
+        return fold(base, delta, 1.0);
+    }
+
+    /**
+     * {@code W' = W + scale·Δ}: the product and the sum are computed in double and rounded to float once per element
+     * (for scale 1 that is exactly the float sum {@code W + Δ}: double holds the sum of two floats well enough that
+     * rounding it to float gives the correctly rounded float sum).
+     */
+    public static ModelWeights fold(ModelWeights base, ModelDelta delta, double scale) {
         int layerCount = base.layerCount();
         List<Map<Projection, FloatMatrix>> perLayer = new ArrayList<>();
         for (int l = 0; l < layerCount; l++) {
@@ -71,14 +80,15 @@ public final class DeltaFold {
                 Map<Projection, Linear> replaced = new EnumMap<>(Projection.class);
                 for (Map.Entry<Projection, FloatMatrix> e : perLayer.get(l).entrySet()) {
                     Linear lin = lw.linear(e.getKey());
-                    replaced.put(e.getKey(), lin.withWeight(add(e.getKey().moduleName(l), lin.weight(), e.getValue(), arena)));
+                    replaced.put(e.getKey(),
+                            lin.withWeight(add(e.getKey().moduleName(l), lin.weight(), e.getValue(), scale, arena)));
                 }
                 layers.add(replaced.isEmpty() ? lw : lw.replacing(replaced));
             }
             Linear lmHead = head == null ? base.lmHead()
-                    : base.lmHead().withWeight(add("lm_head", base.lmHead().weight(), head, arena));
+                    : base.lmHead().withWeight(add("lm_head", base.lmHead().weight(), head, scale, arena));
             WeightMatrix table = embedding == null ? base.embedding()
-                    : add("model.embed_tokens", base.embedding(), embedding, arena);
+                    : add("model.embed_tokens", base.embedding(), embedding, scale, arena);
             return base.derive(table, layers, lmHead, arena::close);
         } catch (RuntimeException | Error e) {
             arena.close();
@@ -86,7 +96,7 @@ public final class DeltaFold {
         }
     }
 
-    private static WeightMatrix add(String name, WeightMatrix w, FloatMatrix delta, Arena arena) {
+    private static WeightMatrix add(String name, WeightMatrix w, FloatMatrix delta, double scale, Arena arena) {
         if (delta.rows() != w.rows() || delta.cols() != w.cols()) {
             throw new InvalidInputException("merged update of " + name + " is " + delta.shapeString()
                     + " but the model's weight is [" + w.rows() + ", " + w.cols() + "] (adapters for another model?)");
@@ -103,7 +113,7 @@ public final class DeltaFold {
         }
         float[] d = delta.data();
         for (int i = 0; i < sum.length; i++) {
-            sum[i] += d[i];
+            sum[i] = (float) (sum[i] + scale * d[i]);
         }
         return WeightMemory.matrix(sum, w.rows(), w.cols(), WeightFormat.F32, arena);
     }

@@ -54,7 +54,7 @@ public final class InMemoryMerge {
     }
 
     /** The merged update as one dense matrix (runs on a merge worker, so densifying is parallel). */
-    static FloatMatrix dense(ModuleResult result) {
+    public static FloatMatrix dense(ModuleResult result) {
         int rows = result.rows();
         int cols = result.cols();
         float[] all = new float[Math.multiplyExact(rows, cols)];
