@@ -3,6 +3,7 @@ package dev.concord.model.engine;
 import dev.concord.model.kv.KvBlockPool;
 import dev.concord.model.kv.SequenceKv;
 import dev.concord.tensor.kernel.ComputePool;
+import dev.concord.tensor.kernel.LaneSums;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
@@ -19,9 +20,9 @@ import jdk.incubator.vector.VectorSpecies;
  * sequence of operations, so results do not depend on the thread count or on the other rows of the step.
  */
 final class Attention implements ComputePool.ChunkTask {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = LaneSums.SPECIES;
     private static final ThreadLocal<float[]> SCORES = ThreadLocal.withInitial(() -> new float[1024]);
-    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[S.length()]);
+    private static final ThreadLocal<int[]> SLOTS = ThreadLocal.withInitial(() -> new int[1024]);
 
     private final KvBlockPool pool;
     private final int layer;
@@ -71,31 +72,110 @@ final class Attention implements ComputePool.ChunkTask {
             scores = new float[Math.max(span * group, 2 * scores.length)];
             SCORES.set(scores);
         }
-        float[] lanes = LANES.get();
         int firstHead = g * group;
         int kvOffset = g * headDim;
-        for (int j = 0; j < span; j++) {
-            int p = start + j;
-            float[] keys = pool.keys(kv.block(p));
-            int k = pool.offset(layer, kv.slot(p)) + kvOffset;
-            for (int h = 0; h < group; h++) {
-                scores[h * span + j] = dot(q, row * qDim + (firstHead + h) * headDim, keys, k, lanes) * scale;
-            }
+        int[] slot = slotOffsets(kv, start, span);
+        for (int h = 0; h < group; h++) {
+            scores(row * qDim + (firstHead + h) * headDim, kv, start, span, slot, kvOffset, scores, h * span);
         }
         for (int h = 0; h < group; h++) {
             softmax(scores, h * span, span);
-            int o = row * qDim + (firstHead + h) * headDim;
-            for (int d = 0; d < headDim; d++) {
-                out[o + d] = 0f;
-            }
+            weightValues(scores, h * span, kv, start, span, slot, kvOffset, row * qDim + (firstHead + h) * headDim);
+        }
+    }
+
+    /** Per position of the span, the offset of its kv head's vector inside its cache block (for this layer). */
+    private int[] slotOffsets(SequenceKv kv, int start, int span) {
+        int[] slot = SLOTS.get();
+        if (slot.length < span) {
+            slot = new int[Math.max(span, 2 * slot.length)];
+            SLOTS.set(slot);
         }
         for (int j = 0; j < span; j++) {
-            int p = start + j;
-            float[] values = pool.values(kv.block(p));
-            int v = pool.offset(layer, kv.slot(p)) + kvOffset;
-            for (int h = 0; h < group; h++) {
-                axpy(scores[h * span + j], values, v, out, row * qDim + (firstHead + h) * headDim);
+            slot[j] = pool.offset(layer, kv.slot(start + j));
+        }
+        return slot;
+    }
+
+    /**
+     * scores[to + j] = (q · k_j) * scale over the span. Each dot is one FMA chain over the head's lanes in order,
+     * then the kernels' fixed lane tree; four positions share one tree pass, which gives the same bits as four
+     * single sums, so a score never depends on where its position falls in a group of four.
+     */
+    private void scores(int qOffset, SequenceKv kv, int start, int span, int[] slot, int kvOffset, float[] scores,
+            int to) {
+        int j = 0;
+        for (; j + 4 <= span; j += 4) {
+            float[] k0 = pool.keys(kv.block(start + j));
+            float[] k1 = pool.keys(kv.block(start + j + 1));
+            float[] k2 = pool.keys(kv.block(start + j + 2));
+            float[] k3 = pool.keys(kv.block(start + j + 3));
+            int o0 = slot[j] + kvOffset, o1 = slot[j + 1] + kvOffset, o2 = slot[j + 2] + kvOffset,
+                    o3 = slot[j + 3] + kvOffset;
+            FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
+            int i = 0;
+            for (int bound = S.loopBound(headDim); i < bound; i += S.length()) {
+                FloatVector x = FloatVector.fromArray(S, q, qOffset + i);
+                a0 = x.fma(FloatVector.fromArray(S, k0, o0 + i), a0);
+                a1 = x.fma(FloatVector.fromArray(S, k1, o1 + i), a1);
+                a2 = x.fma(FloatVector.fromArray(S, k2, o2 + i), a2);
+                a3 = x.fma(FloatVector.fromArray(S, k3, o3 + i), a3);
             }
+            if (i < headDim) {
+                VectorMask<Float> m = S.indexInRange(i, headDim);
+                FloatVector x = FloatVector.fromArray(S, q, qOffset + i, m);
+                a0 = x.fma(FloatVector.fromArray(S, k0, o0 + i, m), a0);
+                a1 = x.fma(FloatVector.fromArray(S, k1, o1 + i, m), a1);
+                a2 = x.fma(FloatVector.fromArray(S, k2, o2 + i, m), a2);
+                a3 = x.fma(FloatVector.fromArray(S, k3, o3 + i, m), a3);
+            }
+            LaneSums.sum4(a0, a1, a2, a3, scores, to + j);
+            for (int t = 0; t < 4; t++) {
+                scores[to + j + t] *= scale;
+            }
+        }
+        for (; j < span; j++) {
+            float[] k = pool.keys(kv.block(start + j));
+            int o = slot[j] + kvOffset;
+            FloatVector a = FloatVector.zero(S);
+            int i = 0;
+            for (int bound = S.loopBound(headDim); i < bound; i += S.length()) {
+                a = FloatVector.fromArray(S, q, qOffset + i).fma(FloatVector.fromArray(S, k, o + i), a);
+            }
+            if (i < headDim) {
+                VectorMask<Float> m = S.indexInRange(i, headDim);
+                a = FloatVector.fromArray(S, q, qOffset + i, m).fma(FloatVector.fromArray(S, k, o + i, m), a);
+            }
+            scores[to + j] = LaneSums.sum(a) * scale;
+        }
+    }
+
+    /**
+     * out[d] = sum over the span of p_j * v_j[d], accumulated as fma(p_j, v_j[d], acc) for j in order from +0: the
+     * accumulator of each lane chunk stays in a register across the span instead of going through memory per
+     * position.
+     */
+    private void weightValues(float[] p, int from, SequenceKv kv, int start, int span, int[] slot, int kvOffset,
+            int outOffset) {
+        int i = 0;
+        for (int bound = S.loopBound(headDim); i < bound; i += S.length()) {
+            FloatVector acc = FloatVector.zero(S);
+            for (int j = 0; j < span; j++) {
+                float[] values = pool.values(kv.block(start + j));
+                acc = FloatVector.fromArray(S, values, slot[j] + kvOffset + i)
+                        .fma(FloatVector.broadcast(S, p[from + j]), acc);
+            }
+            acc.intoArray(out, outOffset + i);
+        }
+        if (i < headDim) {
+            VectorMask<Float> m = S.indexInRange(i, headDim);
+            FloatVector acc = FloatVector.zero(S);
+            for (int j = 0; j < span; j++) {
+                float[] values = pool.values(kv.block(start + j));
+                acc = FloatVector.fromArray(S, values, slot[j] + kvOffset + i, m)
+                        .fma(FloatVector.broadcast(S, p[from + j]), acc);
+            }
+            acc.intoArray(out, outOffset + i, m);
         }
     }
 
@@ -114,41 +194,6 @@ final class Attention implements ComputePool.ChunkTask {
         float total = (float) sum;
         for (int j = 0; j < n; j++) {
             scores[from + j] = scores[from + j] / total;
-        }
-    }
-
-    private float dot(float[] a, int aOffset, float[] b, int bOffset, float[] lanes) {
-        FloatVector acc = FloatVector.zero(S);
-        int i = 0;
-        for (int bound = S.loopBound(headDim); i < bound; i += S.length()) {
-            acc = FloatVector.fromArray(S, a, aOffset + i).fma(FloatVector.fromArray(S, b, bOffset + i), acc);
-        }
-        if (i < headDim) {
-            VectorMask<Float> m = S.indexInRange(i, headDim);
-            acc = FloatVector.fromArray(S, a, aOffset + i, m).fma(FloatVector.fromArray(S, b, bOffset + i, m), acc);
-        }
-        // lanes summed in index order by plain float adds: reduceLanes may add in another order once the JIT
-        // intrinsifies it, and a result must not depend on how far the code happens to be compiled
-        acc.intoArray(lanes, 0);
-        float sum = 0f;
-        for (int l = 0; l < lanes.length; l++) {
-            sum += lanes[l];
-        }
-        return sum;
-    }
-
-    /** y[yOffset + d] = fma(alpha, x[xOffset + d], y[yOffset + d]) for d in [0, headDim). */
-    private void axpy(float alpha, float[] x, int xOffset, float[] y, int yOffset) {
-        FloatVector a = FloatVector.broadcast(S, alpha);
-        int i = 0;
-        for (int bound = S.loopBound(headDim); i < bound; i += S.length()) {
-            FloatVector.fromArray(S, x, xOffset + i).fma(a, FloatVector.fromArray(S, y, yOffset + i))
-                    .intoArray(y, yOffset + i);
-        }
-        if (i < headDim) {
-            VectorMask<Float> m = S.indexInRange(i, headDim);
-            FloatVector.fromArray(S, x, xOffset + i, m).fma(a, FloatVector.fromArray(S, y, yOffset + i, m))
-                    .intoArray(y, yOffset + i, m);
         }
     }
 }

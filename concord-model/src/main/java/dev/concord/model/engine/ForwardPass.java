@@ -14,6 +14,7 @@ import dev.concord.model.weights.Linear;
 import dev.concord.model.weights.ModelWeights;
 import dev.concord.model.weights.Projection;
 import dev.concord.tensor.kernel.Kernels;
+import dev.concord.tensor.kernel.WeightMatrix;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -192,9 +193,7 @@ final class ForwardPass {
         float[] scratch = ws.get(Buffer.LORA, Math.max(1, segments.scratchSize(maxRank, 3)));
 
         forRows(r -> RmsNorm.apply(x, r * hidden, lw.inputNorm(), eps, normed, r * hidden));
-        project(lw, Projection.Q, normed, q);
-        project(lw, Projection.K, normed, k);
-        project(lw, Projection.V, normed, v);
+        projectShared(lw, QKV, normed, q, k, v);
         adapt(l, QKV, normed, scratch, q, k, v);
         RotaryEmbedding rope = engine.rope();
         KvBlockPool pool = engine.kvPool();
@@ -219,8 +218,7 @@ final class ForwardPass {
         });
         float[] gate = ws.get(Buffer.GATE, (long) rows * inter);
         float[] up = ws.get(Buffer.UP, (long) rows * inter);
-        project(lw, Projection.GATE, normed, gate);
-        project(lw, Projection.UP, normed, up);
+        projectShared(lw, GATE_UP, normed, gate, up);
         adapt(l, GATE_UP, normed, scratch, gate, up);
         forRows(r -> {
             for (int i = r * inter, end = i + inter; i < end; i++) {
@@ -261,6 +259,18 @@ final class ForwardPass {
     private void project(LayerWeights lw, Projection p, float[] in, float[] y) {
         Linear lin = lw.linear(p);
         kernels.matmul(lin.weight(), in, 0, lin.inFeatures(), rows, y, 0, lin.outFeatures(), 1f, lin.bias(), false);
+    }
+
+    /** {@code y_j = W_j x (+ b_j)} for projections reading the same input, as one job on the pool. */
+    private void projectShared(LayerWeights lw, Projection[] ps, float[] in, float[]... ys) {
+        WeightMatrix[] ws = new WeightMatrix[ps.length];
+        float[][] biases = new float[ps.length][];
+        for (int j = 0; j < ps.length; j++) {
+            Linear lin = lw.linear(ps[j]);
+            ws[j] = lin.weight();
+            biases[j] = lin.bias();
+        }
+        kernels.matmulShared(in, 0, lw.linear(ps[0]).inFeatures(), rows, ws, ys, biases);
     }
 
     /** Adds the adapter segments' updates of projections that share the input {@code in}. */

@@ -66,6 +66,29 @@ public interface Kernels {
     void matmul(WeightMatrix w, float[] x, int xOffset, int xStride, int n,
             float[] y, int yOffset, int yStride, float alpha, float[] bias, boolean accumulate);
 
+    /**
+     * Several products that read the same input batch, e.g. a layer's q, k and v projections or its gate and up
+     * projections: for each j, {@code ys[j][i, :] = X[i, :] · ws[j]ᵀ (+ biases[j])}, X rows of {@code xStride} from
+     * {@code x[xOffset]}, each Y contiguous from index 0 with stride {@code ws[j].rows()}. Every element is the one
+     * {@link #matmul} computes; the vector implementation runs all products as one job on its pool, so the threads
+     * meet once instead of once per product (it matters for single-token decoding, where a product takes tens of
+     * microseconds). {@code biases} may be null, or hold null for products without a bias.
+     */
+    default void matmulShared(float[] x, int xOffset, int xStride, int n, WeightMatrix[] ws, float[][] ys,
+            float[][] biases) {
+        checkShared(ws, ys, biases);
+        for (int j = 0; j < ws.length; j++) {
+            matmul(ws[j], x, xOffset, xStride, n, ys[j], 0, ws[j].rows(), 1f, biases == null ? null : biases[j], false);
+        }
+    }
+
+    /** Argument checks of {@link #matmulShared}: one output (and bias slot) per weight matrix. */
+    static void checkShared(WeightMatrix[] ws, float[][] ys, float[][] biases) {
+        if (ws == null || ys == null || ws.length != ys.length || (biases != null && biases.length != ws.length)) {
+            throw new IllegalArgumentException("matmulShared needs one output (and one bias slot) per weight matrix");
+        }
+    }
+
     /** y = W x, with x and y contiguous from index 0. */
     default void gemv(WeightMatrix w, float[] x, float[] y) {
         matmul(weights(w), x, 0, w.cols(), 1, y, 0, w.rows(), 1f, null, false);

@@ -90,6 +90,43 @@ public final class VectorKernels implements Kernels {
     }
 
     @Override
+    public void matmulShared(float[] x, int xOffset, int xStride, int n, WeightMatrix[] ws, float[][] ys,
+            float[][] biases) {
+        Kernels.checkShared(ws, ys, biases);
+        if (n == 0 || ws.length == 0) {
+            return;
+        }
+        long macs = 0;
+        MatmulCall[] calls = new MatmulCall[ws.length];
+        for (int j = 0; j < ws.length; j++) {
+            calls[j] = new MatmulCall(ws[j], x, xOffset, xStride, n, ys[j], 0, ws[j].rows(), 1f,
+                    biases == null ? null : biases[j], false);
+            macs += (long) n * calls[j].out * calls[j].in;
+        }
+        int threads = macs < parallelMinMacs ? 1 : pool.threads();
+        VectorMatmul[] jobs = new VectorMatmul[calls.length];
+        int[] firstChunk = new int[calls.length + 1];
+        for (int j = 0; j < calls.length; j++) {
+            jobs[j] = VectorMatmul.plan(calls[j], threads, CHUNKS_PER_THREAD);
+            firstChunk[j + 1] = firstChunk[j] + jobs[j].chunkCount();
+        }
+        ComputePool.ChunkTask all = chunk -> {
+            int j = 0;
+            while (chunk >= firstChunk[j + 1]) {
+                j++;
+            }
+            jobs[j].run(chunk - firstChunk[j]);
+        };
+        if (threads == 1) {
+            for (int c = 0; c < firstChunk[calls.length]; c++) {
+                all.run(c);
+            }
+        } else {
+            pool.run(firstChunk[calls.length], all);
+        }
+    }
+
+    @Override
     public float dot(float[] a, int aOffset, float[] b, int bOffset, int length) {
         ArrayRange.check("a", a, aOffset, length);
         ArrayRange.check("b", b, bOffset, length);

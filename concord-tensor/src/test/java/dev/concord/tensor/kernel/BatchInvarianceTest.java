@@ -99,6 +99,36 @@ class BatchInvarianceTest {
         }
     }
 
+    /** Products sharing one input, run as one job, give each product's bits (q|k|v with a bias on one of them). */
+    @ParameterizedTest
+    @EnumSource(WeightFormat.class)
+    void sharedInputProductsEqualSeparateCalls(WeightFormat format) {
+        Random rnd = new Random(300 + format.ordinal());
+        int in = 96;
+        WeightMatrix[] ws = {TestWeights.random(format, 41, in, rnd), TestWeights.random(format, 12, in, rnd),
+                TestWeights.random(format, 9, in, rnd)};
+        float[][] biases = {null, TestWeights.gaussian(12, rnd), null};
+        for (int n : new int[] {1, 5}) {
+            float[] x = TestWeights.gaussian(n * in, rnd);
+            for (ComputePool pool : POOLS) {
+                for (long minMacs : new long[] {0, VectorKernels.PARALLEL_MIN_MACS}) {
+                    Kernels k = new VectorKernels(pool, minMacs);
+                    float[][] ys = new float[3][];
+                    for (int j = 0; j < 3; j++) {
+                        ys[j] = new float[n * ws[j].rows()];
+                    }
+                    k.matmulShared(x, 0, in, n, ws, ys, biases);
+                    for (int j = 0; j < 3; j++) {
+                        float[] expected = new float[n * ws[j].rows()];
+                        new VectorKernels(POOLS[0], 0).gemm(ws[j], x, 0, n, expected, 0, biases[j]);
+                        assertBitwiseEqual(ys[j], expected, 0, expected.length,
+                                format + " product " + j + ", n=" + n + ", " + pool.threads() + " threads");
+                    }
+                }
+            }
+        }
+    }
+
     /** A row range (e.g. the k part of a fused qkv matrix) gives the same bits as the full matrix's rows. */
     @ParameterizedTest
     @EnumSource(WeightFormat.class)
