@@ -1,34 +1,21 @@
 package dev.concord.model.weights;
 
-import dev.concord.error.ResourceException;
 import dev.concord.tensor.FloatCodec;
+import dev.concord.tensor.kernel.MappedMemory;
 import dev.concord.tensor.kernel.WeightFormat;
 import dev.concord.tensor.kernel.WeightMatrix;
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
 /**
- * Memory for weight matrices built at run time (adapter factors, merged or quantized copies), of the same kind as
- * the checkpoint's: a memory-mapped file, here an unlinked file in {@code /dev/shm} (RAM) or the temporary
- * directory.
- *
- * <p>Why not the Java heap or plain native memory: the vector kernels' loads are compiled for the segment classes
- * they meet. Array-backed segments next to mapped ones stop the JIT from intrinsifying the loads (measured: the base
- * model's products ran 2-3× slower once adapters lived in arrays), and plain native segments next to mapped ones
- * still cost about 20% on every product. One kind of segment keeps every product on the fast path. The mapping is
- * released when its arena closes (or, for {@link Arena#ofAuto()}, when no matrix refers to it any more).
+ * Weight matrices built at run time (adapter factors, merged or quantized copies) in memory of the same kind as the
+ * checkpoint's ({@link MappedMemory} says why that matters for speed).
  */
 public final class WeightMemory {
     private static final ValueLayout.OfFloat F32_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfShort I16_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final Path SHM = Path.of("/dev/shm");
 
     private WeightMemory() {}
 
@@ -37,35 +24,9 @@ public final class WeightMemory {
         return allocate(bytes, what, Arena.ofAuto());
     }
 
-    /**
-     * {@code bytes} of zeroed, writable memory, mapped like checkpoint weights, valid until {@code arena} closes;
-     * {@code what} names it in errors.
-     */
+    /** {@code bytes} of zeroed, writable memory of the checkpoint's kind ({@link MappedMemory}), valid until {@code arena} closes. */
     public static MemorySegment allocate(long bytes, String what, Arena arena) {
-        Path dir = Files.isDirectory(SHM) && Files.isWritable(SHM) ? SHM : Path.of(System.getProperty("java.io.tmpdir"));
-        Path file = null;
-        try {
-            file = Files.createTempFile(dir, "concord-weights-", ".bin");
-            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-                // the mapping outlives the channel and the file's name: nothing is left behind on disk
-                return ch.map(FileChannel.MapMode.READ_WRITE, 0, Math.max(1, bytes), arena).asSlice(0, bytes);
-            }
-        } catch (IOException | OutOfMemoryError e) {
-            // no usable file system: plain native memory still avoids the heap
-            try {
-                return arena.allocate(bytes, 64);
-            } catch (OutOfMemoryError oom) {
-                throw new ResourceException("out of memory allocating " + what + " (" + bytes + " bytes asked for)", oom);
-            }
-        } finally {
-            if (file != null) {
-                try {
-                    Files.deleteIfExists(file);
-                } catch (IOException ignored) {
-                    // an unlinked name is only a tidiness issue; the memory is still released with the mapping
-                }
-            }
-        }
+        return MappedMemory.allocate(bytes, what, arena);
     }
 
     /** As {@link #matrix(float[], int, int, WeightFormat, Arena)}, released by the garbage collector. */
@@ -75,7 +36,7 @@ public final class WeightMemory {
 
     /**
      * A [rows, cols] matrix holding {@code values} in {@code format} (16-bit formats round to nearest even; Q8_0
-     * quantizes, onto the heap, where all q8_0 weights live), valid until {@code arena} closes.
+     * quantizes), valid until {@code arena} closes.
      */
     public static WeightMatrix matrix(float[] values, int rows, int cols, WeightFormat format, Arena arena) {
         if (format == WeightFormat.Q8_0) {

@@ -1,7 +1,6 @@
 package dev.concord.tensor.kernel;
 
 import dev.concord.error.ConcordException;
-import dev.concord.error.ResourceException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
@@ -64,11 +63,8 @@ public final class MemoryBandwidth {
     }
 
     private static MemorySegment allocate(Arena arena, long bytes) {
-        try {
-            return arena.allocate(bytes, 4096);
-        } catch (OutOfMemoryError e) {
-            throw new ResourceException("cannot allocate a " + bytes + "-byte buffer to measure memory bandwidth", e);
-        }
+        // mapped like checkpoint weights: reading native memory here would slow every later product (MappedMemory)
+        return MappedMemory.allocate(bytes, "the memory-bandwidth probe's buffer", arena);
     }
 
     /** Runs the passes; the barrier's action stamps the time at the start and at the end of every pass. */

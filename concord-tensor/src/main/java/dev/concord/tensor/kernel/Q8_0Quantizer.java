@@ -1,8 +1,6 @@
 package dev.concord.tensor.kernel;
 
 import dev.concord.error.InvalidInputException;
-import dev.concord.error.ResourceException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -81,13 +79,7 @@ public final class Q8_0Quantizer {
     }
 
     private static MemorySegment allocate(long bytes, WeightMatrix source) {
-        try {
-            if (bytes <= Integer.MAX_VALUE - 8) {
-                return MemorySegment.ofArray(new byte[(int) bytes]);
-            }
-            return Arena.ofAuto().allocate(bytes, 64);
-        } catch (OutOfMemoryError e) {
-            throw new ResourceException("cannot allocate " + bytes + " bytes to quantize " + source + " to Q8_0", e);
-        }
+        // mapped like checkpoint weights, never the heap: see MappedMemory
+        return MappedMemory.allocate(bytes, "the Q8_0 copy of " + source);
     }
 }

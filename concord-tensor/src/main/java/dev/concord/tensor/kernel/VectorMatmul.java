@@ -1,6 +1,5 @@
 package dev.concord.tensor.kernel;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -301,14 +300,15 @@ final class VectorMatmul implements ComputePool.ChunkTask {
     }
 
     /**
-     * A per-thread native scratch of at least {@code bytes}, 64-byte aligned: a heap array's elements generally do
-     * not start on a cache-line boundary, so that every 64-byte vector load would span two lines, which measured
-     * about 20% slower once the rows no longer fit in L1 (in = 2048).
+     * A per-thread scratch of at least {@code bytes}, page-aligned {@link MappedMemory}: a heap array's elements
+     * generally do not start on a cache-line boundary, so that every 64-byte vector load would span two lines, which
+     * measured about 20% slower once the rows no longer fit in L1 (in = 2048); and mapped like the weights, so the
+     * tiles' loads meet one kind of segment.
      */
     private static MemorySegment alignedScratch(long bytes) {
         MemorySegment s = ALIGNED_SCRATCH.get();
         if (s.byteSize() < bytes) {
-            s = Arena.ofAuto().allocate(bytes, 64);
+            s = MappedMemory.allocate(bytes, "kernel scratch");
             ALIGNED_SCRATCH.set(s);
         }
         return s;
