@@ -32,14 +32,28 @@ public final class MappedMemory {
     }
 
     /**
+     * /dev/shm when it has room for {@code bytes} (containers often give it only 64 MB, and touching a page of a
+     * mapping the file system cannot back is a fault, not an exception), else the temporary directory.
+     */
+    private static Path directoryWithRoom(long bytes) throws IOException {
+        if (Files.isDirectory(SHM) && Files.isWritable(SHM) && Files.getFileStore(SHM).getUsableSpace() > bytes + (64L << 20)) {
+            return SHM;
+        }
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        if (Files.getFileStore(tmp).getUsableSpace() > bytes + (64L << 20)) {
+            return tmp;
+        }
+        throw new IOException("no file system with room for " + bytes + " bytes");
+    }
+
+    /**
      * {@code bytes} of zeroed, writable, page-aligned memory valid until {@code arena} closes; {@code what} names it
      * in errors.
      */
     public static MemorySegment allocate(long bytes, String what, Arena arena) {
-        Path dir = Files.isDirectory(SHM) && Files.isWritable(SHM) ? SHM : Path.of(System.getProperty("java.io.tmpdir"));
         Path file = null;
         try {
-            file = Files.createTempFile(dir, "concord-memory-", ".bin");
+            file = Files.createTempFile(directoryWithRoom(bytes), "concord-memory-", ".bin");
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
                 // the mapping outlives the channel and the file's name
                 return ch.map(FileChannel.MapMode.READ_WRITE, 0, Math.max(1, bytes), arena).asSlice(0, bytes);
