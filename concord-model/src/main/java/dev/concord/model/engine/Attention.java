@@ -15,8 +15,8 @@ import jdk.incubator.vector.VectorSpecies;
  * Scores are {@code q·k / sqrt(head_dim)}; the softmax subtracts the maximum, sums the exponentials in double and
  * normalizes in float32 before weighting the values.
  *
- * <p>A chunk is one row and one kv head: the query heads of the group are handled together so each cached key and
- * value is read once for all of them. Each (row, head) is computed start to end by one thread with a fixed
+ * <p>A chunk is one row and one kv head: the query heads of the group run one after the other in the same chunk,
+ * so the group's cached keys and values come from memory once and from the core's cache for the other heads. Each (row, head) is computed start to end by one thread with a fixed
  * sequence of operations, so results do not depend on the thread count or on the other rows of the step.
  */
 final class Attention implements ComputePool.ChunkTask {
