@@ -23,7 +23,7 @@ public final class Q8_0Quantizer {
         return (cols + BLOCK_SIZE - 1) / BLOCK_SIZE;
     }
 
-    /** Quantizes any dense weight matrix; memory is the heap, or an automatic arena beyond 2 GB of quants. */
+    /** Quantizes any dense weight matrix; the quants go to {@link MappedMemory}, the scales to a heap array. */
     public static WeightMatrix quantize(WeightMatrix source, boolean f16Scales) {
         if (source.format().isQuantized()) {
             throw new IllegalArgumentException(source + " is already quantized");
