@@ -24,7 +24,10 @@ public final class WeightMemory {
         return allocate(bytes, what, Arena.ofAuto());
     }
 
-    /** {@code bytes} of zeroed, writable memory of the checkpoint's kind ({@link MappedMemory}), valid until {@code arena} closes. */
+    /**
+     * {@code bytes} of zeroed, writable memory of the checkpoint's kind ({@link MappedMemory}), valid until
+     * {@code arena} closes.
+     */
     public static MemorySegment allocate(long bytes, String what, Arena arena) {
         return MappedMemory.allocate(bytes, what, arena);
     }

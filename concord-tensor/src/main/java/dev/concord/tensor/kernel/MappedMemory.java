@@ -36,11 +36,12 @@ public final class MappedMemory {
      * mapping the file system cannot back is a fault, not an exception), else the temporary directory.
      */
     private static Path directoryWithRoom(long bytes) throws IOException {
-        if (Files.isDirectory(SHM) && Files.isWritable(SHM) && Files.getFileStore(SHM).getUsableSpace() > bytes + (64L << 20)) {
+        long needed = bytes + (64L << 20);
+        if (Files.isDirectory(SHM) && Files.isWritable(SHM) && Files.getFileStore(SHM).getUsableSpace() > needed) {
             return SHM;
         }
         Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
-        if (Files.getFileStore(tmp).getUsableSpace() > bytes + (64L << 20)) {
+        if (Files.getFileStore(tmp).getUsableSpace() > needed) {
             return tmp;
         }
         throw new IOException("no file system with room for " + bytes + " bytes");

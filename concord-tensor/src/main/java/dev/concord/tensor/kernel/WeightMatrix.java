@@ -245,7 +245,10 @@ public final class WeightMatrix {
         }
     }
 
-    /** Quantizes to Q8_0 (quants in mapped memory; scales rounded to F16 first when {@code f16Scales}, as llama.cpp stores them). */
+    /**
+     * Quantizes to Q8_0 (quants in mapped memory; scales rounded to F16 first when {@code f16Scales}, as llama.cpp
+     * stores them).
+     */
     public WeightMatrix quantizeQ8_0(boolean f16Scales) {
         return Q8_0Quantizer.quantize(this, f16Scales);
     }
