@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.concord.error.InvalidInputException;
 import dev.concord.io.AtomicFiles;
+import dev.concord.lab.suite.JsonObjectFile;
 import dev.concord.lab.suite.Split;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumMap;
@@ -36,18 +36,7 @@ public final class AdapterEvalFile {
         if (!Files.isRegularFile(file)) {
             return out;
         }
-        JsonNode root;
-        try {
-            root = JSON.readTree(file.toFile());
-        } catch (JsonProcessingException e) {
-            throw new InvalidInputException(file + ": not valid JSON at line " + e.getLocation().getLineNr() + ": "
-                    + e.getOriginalMessage(), e);
-        } catch (IOException e) {
-            throw new InvalidInputException(file + ": cannot read: " + e.getMessage(), e);
-        }
-        if (root == null || !root.isObject()) {
-            throw new InvalidInputException(file + ": must be a JSON object keyed by split (test, validation, ood)");
-        }
+        JsonNode root = JsonObjectFile.read(JSON, file, "a JSON object keyed by split (test, validation, ood)");
         for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             Split split = splitOrNull(e.getKey());

@@ -110,18 +110,7 @@ public final class SuiteReader {
     }
 
     private static Manifest readManifest(Path file) {
-        JsonNode root;
-        try {
-            root = JSON.readTree(file.toFile());
-        } catch (JsonProcessingException e) {
-            throw new InvalidInputException(file + ": not valid JSON at line " + e.getLocation().getLineNr() + ": "
-                    + e.getOriginalMessage(), e);
-        } catch (IOException e) {
-            throw new InvalidInputException(file + ": cannot read: " + e.getMessage(), e);
-        }
-        if (root == null || !root.isObject()) {
-            throw new InvalidInputException(file + ": must be a JSON object");
-        }
+        JsonNode root = JsonObjectFile.read(JSON, file, "a JSON object");
         JsonNode format = root.get("format");
         if (format == null || !SuiteLayout.FORMAT.equals(format.asText(null))) {
             throw new InvalidInputException(file + ": field 'format' must be \"" + SuiteLayout.FORMAT + "\"");
