@@ -76,17 +76,9 @@ public final class VectorKernels implements Kernels {
         if (n == 0) {
             return;
         }
-        long macs = (long) n * call.out * call.in;
-        int threads = macs < parallelMinMacs ? 1 : pool.threads();
+        int threads = threadsFor((long) n * call.out * call.in);
         VectorMatmul job = VectorMatmul.plan(call, threads, CHUNKS_PER_THREAD);
-        int chunks = job.chunkCount();
-        if (threads == 1) {
-            for (int c = 0; c < chunks; c++) {
-                job.run(c);
-            }
-        } else {
-            pool.run(chunks, job);
-        }
+        execute(job, job.chunkCount(), threads);
     }
 
     @Override
@@ -103,26 +95,34 @@ public final class VectorKernels implements Kernels {
                     biases == null ? null : biases[j], false);
             macs += (long) n * calls[j].out * calls[j].in;
         }
-        int threads = macs < parallelMinMacs ? 1 : pool.threads();
+        int threads = threadsFor(macs);
         VectorMatmul[] jobs = new VectorMatmul[calls.length];
         int[] firstChunk = new int[calls.length + 1];
         for (int j = 0; j < calls.length; j++) {
             jobs[j] = VectorMatmul.plan(calls[j], threads, CHUNKS_PER_THREAD);
             firstChunk[j + 1] = firstChunk[j] + jobs[j].chunkCount();
         }
-        ComputePool.ChunkTask all = chunk -> {
+        execute(chunk -> {
             int j = 0;
             while (chunk >= firstChunk[j + 1]) {
                 j++;
             }
             jobs[j].run(chunk - firstChunk[j]);
-        };
+        }, firstChunk[calls.length], threads);
+    }
+
+    /** Work with fewer multiply-adds than the threshold runs on the caller's thread: waking others costs more. */
+    private int threadsFor(long macs) {
+        return macs < parallelMinMacs ? 1 : pool.threads();
+    }
+
+    private void execute(ComputePool.ChunkTask task, int chunks, int threads) {
         if (threads == 1) {
-            for (int c = 0; c < firstChunk[calls.length]; c++) {
-                all.run(c);
+            for (int c = 0; c < chunks; c++) {
+                task.run(c);
             }
         } else {
-            pool.run(firstChunk[calls.length], all);
+            pool.run(chunks, task);
         }
     }
 
